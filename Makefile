@@ -1,0 +1,43 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Out-of-tree build of axaddrspace.ko (and axaddrspace_kunit.ko when the
+# target kernel has CONFIG_KUNIT). Kbuild holds the object lists; this file
+# only drives kbuild and the test scripts.
+#
+#   make [KDIR=<kernel tree or headers>]   build the modules
+#   make clean
+#   make check    the full test run (README.md); make kunit; make vm
+
+KDIR ?= /lib/modules/$(shell uname -r)/build
+
+# The KUnit module is built whenever the target kernel has KUnit.
+kunit := $(shell grep -qs '^CONFIG_KUNIT=y' $(KDIR)/include/config/auto.conf && echo m)
+KBUILD_ARGS := CONFIG_AXADDRSPACE=m $(if $(kunit),CONFIG_AXADDRSPACE_KUNIT_TEST=m)
+
+.PHONY: all modules kdir-check clean check kunit vm harness-selftest help
+
+all modules: kdir-check
+	$(MAKE) -C $(KDIR) M=$(CURDIR) $(KBUILD_ARGS) modules
+
+kdir-check:
+	@test -f $(KDIR)/Makefile || { echo "axaddrspace: no kernel build tree at $(KDIR): install linux-headers-$(shell uname -r) or set KDIR=<path>" >&2; exit 1; }
+
+clean:
+	@if [ -f $(KDIR)/Makefile ]; then $(MAKE) -C $(KDIR) M=$(CURDIR) clean; fi
+	@find . \( -name '*.o' -o -name '*.ko' -o -name '*.mod' -o -name '*.mod.c' \
+		-o -name '.*.cmd' -o -name '*.order' -o -name Module.symvers \) -delete
+
+check:
+	@scripts/check.sh
+
+kunit:
+	@scripts/check.sh --kunit
+
+vm:
+	@scripts/check.sh --shell
+
+harness-selftest:
+	@scripts/harness-selftest.sh
+
+help:
+	@sed -n '3,10p' Makefile

@@ -1,0 +1,270 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * axaddrspace: guest physical address spaces with nested page tables.
+ *
+ * The userspace ABI of /dev/axaddrspace, version 1. Every number in this
+ * file is part of the ABI and never changes; new features get new ioctls,
+ * new flag bits or new capabilities. Structures hold only __u32/__u64
+ * fields with explicit padding; user pointers travel as __u64.
+ */
+#ifndef _UAPI_LINUX_AXADDRSPACE_H
+#define _UAPI_LINUX_AXADDRSPACE_H
+
+#include <linux/types.h>
+#include <linux/ioctl.h>
+
+#define AXAS_IOC		0xB9
+#define AXAS_API_VERSION	1
+
+/* Nested page table formats (struct axas_create.format). */
+#define AXAS_FMT_NATIVE		0	/* x86_64: EPT4, arm64: S2_48, riscv64: SV48X4 */
+#define AXAS_FMT_X86_EPT4	1	/* Intel EPT, 4 levels, 48-bit GPA */
+#define AXAS_FMT_X86_EPT5	2	/* Intel EPT, 5 levels, 57-bit GPA */
+#define AXAS_FMT_ARM64_S2_40	3	/* Arm stage 2, 40-bit IPA, 8 KiB concatenated root */
+#define AXAS_FMT_ARM64_S2_48	4	/* Arm stage 2, 48-bit IPA */
+#define AXAS_FMT_RISCV_SV39X4	5	/* RISC-V G-stage Sv39x4, 16 KiB root */
+#define AXAS_FMT_RISCV_SV48X4	6	/* RISC-V G-stage Sv48x4, 16 KiB root */
+#define AXAS_FMT_MAX		AXAS_FMT_RISCV_SV48X4
+
+/* Mapping flags (map, protect, area and translate output). */
+#define AXAS_READ		(1U << 0)
+#define AXAS_WRITE		(1U << 1)	/* requires AXAS_READ */
+#define AXAS_EXEC		(1U << 2)
+#define AXAS_USER		(1U << 3)
+#define AXAS_DEVICE		(1U << 4)	/* not with AXAS_EXEC */
+#define AXAS_UNCACHED		(1U << 5)	/* not with AXAS_EXEC */
+#define AXAS_MAP_POPULATE	(1U << 16)	/* AXAS_MAP_ALLOC only */
+
+#define AXAS_PROT_MASK		(AXAS_READ | AXAS_WRITE | AXAS_EXEC | AXAS_USER | \
+				 AXAS_DEVICE | AXAS_UNCACHED)
+
+/* Backends (output only). */
+#define AXAS_BACKEND_LINEAR	1
+#define AXAS_BACKEND_ALLOC	2
+
+/* Capabilities for AXAS_CHECK_EXTENSION. */
+#define AXAS_CAP_FORMATS	1	/* bit mask of 1 << format */
+#define AXAS_CAP_MAX_SPACES	2	/* limit on open spaces, 0 = unlimited */
+
+/**
+ * struct axas_create - argument of %AXAS_CREATE_SPACE
+ * @base: first guest physical address of the space, 4 KiB aligned
+ * @size: bytes, > 0, multiple of 4 KiB; base + size <= 2^gpa_bits, no wrap
+ * @format: one of the AXAS_FMT_* values
+ * @flags: none defined in version 1: must be 0
+ * @reserved: must be 0
+ */
+struct axas_create {
+	__u64 base;
+	__u64 size;
+	__u32 format;
+	__u32 flags;
+	__u64 reserved[3];
+};
+
+/**
+ * struct axas_map_linear - argument of %AXAS_MAP_LINEAR
+ * @gpa: first guest physical address, 4 KiB aligned
+ * @hpa: host physical start, 4 KiB aligned
+ * @size: bytes, > 0, multiple of 4 KiB
+ * @flags: AXAS_READ .. AXAS_UNCACHED
+ * @pad: must be 0
+ * @reserved: must be 0
+ */
+struct axas_map_linear {
+	__u64 gpa;
+	__u64 hpa;
+	__u64 size;
+	__u32 flags;
+	__u32 pad;
+	__u64 reserved;
+};
+
+/**
+ * struct axas_map_alloc - argument of %AXAS_MAP_ALLOC
+ * @gpa: first guest physical address, 4 KiB aligned
+ * @size: bytes, > 0, multiple of 4 KiB
+ * @flags: AXAS_READ .. AXAS_UNCACHED, optionally %AXAS_MAP_POPULATE
+ * @pad: must be 0
+ * @reserved: must be 0
+ */
+struct axas_map_alloc {
+	__u64 gpa;
+	__u64 size;
+	__u32 flags;
+	__u32 pad;
+	__u64 reserved;
+};
+
+/**
+ * struct axas_range - argument of %AXAS_UNMAP
+ * @gpa: first guest physical address, 4 KiB aligned
+ * @size: bytes, > 0, multiple of 4 KiB
+ */
+struct axas_range {
+	__u64 gpa;
+	__u64 size;
+};
+
+/**
+ * struct axas_protect - argument of %AXAS_PROTECT
+ * @gpa: first guest physical address, 4 KiB aligned
+ * @size: bytes, > 0, multiple of 4 KiB
+ * @flags: new flags, AXAS_READ .. AXAS_UNCACHED
+ * @pad: must be 0
+ */
+struct axas_protect {
+	__u64 gpa;
+	__u64 size;
+	__u32 flags;
+	__u32 pad;
+};
+
+/**
+ * struct axas_translate - argument of %AXAS_TRANSLATE
+ * @gpa: in: guest physical address, any alignment
+ * @hpa: out: host physical address of @gpa, offset included; 0 without
+ *	CAP_SYS_ADMIN
+ * @page_size: out: size of the leaf mapping: 4 KiB, 2 MiB or 1 GiB
+ * @area_start: out: first guest physical address of the area holding @gpa
+ * @area_size: out: size of that area in bytes
+ * @flags: out: AXAS_READ .. flags of the area
+ * @backend: out: AXAS_BACKEND_*
+ * @reserved: out: 0
+ */
+struct axas_translate {
+	__u64 gpa;
+	__u64 hpa;
+	__u64 page_size;
+	__u64 area_start;
+	__u64 area_size;
+	__u32 flags;
+	__u32 backend;
+	__u64 reserved;
+};
+
+/**
+ * struct axas_fault - argument of %AXAS_HANDLE_FAULT
+ * @gpa: in: faulting guest physical address, any alignment
+ * @access: in: non-empty subset of AXAS_READ | AXAS_WRITE | AXAS_EXEC
+ * @handled: out: 1 when resolved (retry the access), 0 for a real fault
+ *	(MMIO, permission, hole)
+ */
+struct axas_fault {
+	__u64 gpa;
+	__u32 access;
+	__u32 handled;
+};
+
+/**
+ * struct axas_info - argument of %AXAS_GET_INFO
+ * @base: first guest physical address of the space
+ * @size: size of the space in bytes
+ * @format: resolved format, never %AXAS_FMT_NATIVE
+ * @levels: number of table levels
+ * @gpa_bits: guest physical address bits of the format
+ * @flags: creation flags
+ * @root_hpa: host physical address of the root table; 0 without CAP_SYS_ADMIN
+ * @hw_root: EPTP, VTTBR_EL2 or hgatp value; 0 without CAP_SYS_ADMIN
+ * @hw_ctl: VTCR_EL2 fields for the Arm formats, else 0
+ * @nr_areas: number of areas
+ * @mapped_bytes: bytes covered by present leaf entries
+ * @table_pages: 4 KiB pages held by the nested page table, root included
+ * @alloc_pages: frames currently held by Alloc areas
+ * @faults_handled: %AXAS_HANDLE_FAULT calls that returned handled = 1 and
+ *	mapped a new frame
+ * @reserved: 0
+ */
+struct axas_info {
+	__u64 base;
+	__u64 size;
+	__u32 format;
+	__u32 levels;
+	__u32 gpa_bits;
+	__u32 flags;
+	__u64 root_hpa;
+	__u64 hw_root;
+	__u64 hw_ctl;
+	__u64 nr_areas;
+	__u64 mapped_bytes;
+	__u64 table_pages;
+	__u64 alloc_pages;
+	__u64 faults_handled;
+	__u64 reserved[4];
+};
+
+/**
+ * struct axas_area - one entry of the %AXAS_GET_AREAS output
+ * @gpa: first guest physical address of the area
+ * @size: size in bytes
+ * @hpa: LINEAR: host start (0 without CAP_SYS_ADMIN); ALLOC: 0
+ * @flags: mapping flags, plus %AXAS_MAP_POPULATE for populated Alloc areas
+ * @backend: AXAS_BACKEND_*
+ */
+struct axas_area {
+	__u64 gpa;
+	__u64 size;
+	__u64 hpa;
+	__u32 flags;
+	__u32 backend;
+};
+
+/**
+ * struct axas_areas - argument of %AXAS_GET_AREAS
+ * @areas: user pointer to struct axas_area[@capacity]
+ * @capacity: in: number of entries at @areas
+ * @count: out: number of areas; min(@count, @capacity) are written, sorted
+ *	by gpa
+ */
+struct axas_areas {
+	__u64 areas;
+	__u32 capacity;
+	__u32 count;
+};
+
+/**
+ * struct axas_table_page - one 4 KiB table page in the %AXAS_DUMP_TABLES output
+ * @hpa: host physical address of this table page
+ * @level: 0: its entries map 4 KiB pages; 1: 2 MiB; 2: 1 GiB; 3: 512 GiB;
+ *	4: EPT5 root
+ * @index: for multi-page roots, which page of the root (0..n-1); else 0
+ * @entries: raw entries, as the hardware would read them
+ */
+struct axas_table_page {
+	__u64 hpa;
+	__u32 level;
+	__u32 index;
+	__u64 entries[512];
+};
+
+/**
+ * struct axas_dump - argument of %AXAS_DUMP_TABLES
+ * @pages: user pointer to struct axas_table_page[@capacity]
+ * @capacity: in: number of entries at @pages
+ * @count: out: total table pages; root pages first in index order, then
+ *	any order
+ */
+struct axas_dump {
+	__u64 pages;
+	__u32 capacity;
+	__u32 count;
+};
+
+/* ioctls on the device fd (/dev/axaddrspace) */
+#define AXAS_GET_API_VERSION	_IO(AXAS_IOC, 0x00)
+#define AXAS_CREATE_SPACE	_IOW(AXAS_IOC, 0x01, struct axas_create)
+#define AXAS_CHECK_EXTENSION	_IO(AXAS_IOC, 0x02)
+
+/* ioctls on a space fd */
+#define AXAS_MAP_LINEAR		_IOW(AXAS_IOC, 0x10, struct axas_map_linear)
+#define AXAS_MAP_ALLOC		_IOW(AXAS_IOC, 0x11, struct axas_map_alloc)
+#define AXAS_UNMAP		_IOW(AXAS_IOC, 0x12, struct axas_range)
+#define AXAS_PROTECT		_IOW(AXAS_IOC, 0x13, struct axas_protect)
+#define AXAS_TRANSLATE		_IOWR(AXAS_IOC, 0x14, struct axas_translate)
+#define AXAS_HANDLE_FAULT	_IOWR(AXAS_IOC, 0x15, struct axas_fault)
+#define AXAS_GET_INFO		_IOR(AXAS_IOC, 0x16, struct axas_info)
+#define AXAS_CLEAR		_IO(AXAS_IOC, 0x17)
+#define AXAS_GET_AREAS		_IOWR(AXAS_IOC, 0x18, struct axas_areas)
+#define AXAS_DUMP_TABLES	_IOWR(AXAS_IOC, 0x19, struct axas_dump)
+
+#endif /* _UAPI_LINUX_AXADDRSPACE_H */
