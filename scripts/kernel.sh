@@ -50,9 +50,10 @@ stock_kernel() {
 	if [ ! -e "$dir/.axas-complete" ]; then
 		log "fetching linux-image-$rel-unsigned $ver (apt-get download, dpkg -x)"
 		rm -rf "$dir" && mkdir -p "$dir"
-		(cd "$dir" && apt-get download -q "linux-image-$rel-unsigned=$ver" >/dev/null)
+		(cd "$dir" && apt-get download -q -o APT::Sandbox::User=root "linux-image-$rel-unsigned=$ver" >/dev/null)
 		deb=$(ls "$dir"/*.deb)
 		dpkg -x "$deb" "$dir/root"
+		rm -rf "$dir/root/lib" "$dir/root/usr"
 		rm -f "$deb"
 		touch "$dir/.axas-complete"
 	fi

@@ -42,3 +42,40 @@ stock_release() {
 	[ -n "$rel" ] || die "linux-headers-amd64 is not installed (run scripts/deps.sh)"
 	echo "$rel /usr/src/linux-headers-$rel"
 }
+
+# make_initramfs <out.cpio.gz> <dir of .ko files> [<dir of test binaries>]
+# A busybox initramfs with scripts/vm-init.sh as /init.
+make_initramfs() {
+	local out=$1 mods=$2 tests=${3:-} root
+	root=$(mktemp -d)
+	mkdir -p "$root"/{bin,dev,proc,sys,tmp,lib/modules,tests}
+	cp /bin/busybox "$root/bin/busybox"
+	for a in $(/bin/busybox --list); do
+		[ -e "$root/bin/$a" ] || ln -s busybox "$root/bin/$a"
+	done
+	cp "$AXAS_TOP/scripts/vm-init.sh" "$root/init"
+	cp "$mods"/*.ko "$root/lib/modules/"
+	[ -z "$tests" ] || cp "$tests"/* "$root/tests/"
+	(cd "$root" && find . | cpio -o -H newc --quiet) | gzip -1 >"$out"
+	rm -rf "$root"
+}
+
+# run_vm <kernel image> <initramfs> <mode> <log dir> [<timeout s>]
+# Boots QEMU (TCG, 2 vCPUs, 2 GiB): console on <log dir>/console.log,
+# results channel on <log dir>/results.log. Mode "shell" uses the terminal.
+run_vm() {
+	local image=$1 initrd=$2 mode=$3 logs=$4 limit=${5:-900} rc=0
+	local append="console=ttyS0 panic=-1 loglevel=7 axas_mode=$mode"
+	local qemu=(qemu-system-x86_64 -accel tcg -cpu max -smp 2 -m 2G -nodefaults
+		    -no-reboot -display none -kernel "$image" -initrd "$initrd")
+	mkdir -p "$logs"
+	if [ "$mode" = shell ]; then
+		"${qemu[@]}" -append "$append" -serial mon:stdio -serial file:"$logs/results.log"
+		return
+	fi
+	timeout --foreground -k 10 "$limit" "${qemu[@]}" -append "$append" \
+		-serial file:"$logs/console.log" -serial file:"$logs/results.log" \
+		</dev/null >"$logs/qemu.log" 2>&1 || rc=$?
+	[ $rc -ne 124 ] || echo "VM did not finish within ${limit}s" >>"$logs/qemu.log"
+	return $rc
+}

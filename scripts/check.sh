@@ -1,0 +1,93 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The axaddrspace test run (make check, make kunit, make vm).
+#
+#   check.sh           debug kernel: KUnit + userspace tests; then the stock
+#                      Debian kernel: userspace tests; one summary line
+#   check.sh --kunit   debug kernel, KUnit only
+#   check.sh --shell   debug kernel with the modules loaded and a shell
+#
+# Environment: AXAS_CACHE (default ~/.cache/axaddrspace) holds kernels and
+# the logs of the last run; AXAS_VM_TIMEOUT limits each VM (seconds);
+# AXAS_EXTRA_KO names extra modules to load in the debug VM (used by
+# scripts/harness-selftest.sh).
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+mode=check
+case "${1:-}" in
+--kunit) mode=kunit ;;
+--shell) mode=shell ;;
+"") ;;
+*) die "usage: $0 [--kunit|--shell]" ;;
+esac
+
+RUN=$AXAS_CACHE/run-$mode
+TIMEOUT=${AXAS_VM_TIMEOUT:-600}
+passed=0 failed=0 skipped=0
+
+# Builds the modules against $1 (KDIR) in a private copy of the sources, so
+# that several kernels never share object files. Output: $2/*.ko
+build_modules() {
+	local kdir=$1 out=$2 src=$2/src
+	mkdir -p "$src"
+	cp -r "$AXAS_TOP"/{Kbuild,Kconfig,Makefile,include,src,npt,kunit} "$src/"
+	if ! make -s -C "$src" KDIR="$kdir" W=1 >"$out/build.log" 2>&1; then
+		cat "$out/build.log" >&2
+		die "module build against $kdir failed"
+	fi
+	cp "$src"/*.ko "$out/"
+	! grep -q 'warning:' "$out/build.log"
+}
+
+build_selftests() {
+	make -s -C "$AXAS_TOP/tools/testing/selftests/axaddrspace" \
+		KSFT="$1/tools/testing/selftests" OUTPUT="$2" >/dev/null ||
+		die "building the userspace tests failed"
+}
+
+add_counts() {
+	local p f s
+	read -r p f s <"$1"
+	passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
+}
+
+# One VM pass: pass <label> <KDIR> <IMAGE> <KSRC> <vm mode>
+pass() {
+	local label=$1 kdir=$2 image=$3 ksrc=$4 vmmode=$5 dir=$RUN/$1 ko warn=0
+	mkdir -p "$dir/mods"
+	log "$label: building the modules against $kdir"
+	build_modules "$kdir" "$dir/mods" || warn=1
+	for ko in ${AXAS_EXTRA_KO:-}; do cp "$ko" "$dir/mods/"; done
+	make_initramfs "$dir/initramfs.cpio.gz" "$dir/mods" "$RUN/tests"
+	[ "$vmmode" = shell ] && { run_vm "$image" "$dir/initramfs.cpio.gz" shell "$dir"; exit 0; }
+	log "$label: booting $(basename "$image") under QEMU (TCG)"
+	run_vm "$image" "$dir/initramfs.cpio.gz" "$vmmode" "$dir" "$TIMEOUT" || true
+	"$AXAS_TOP/scripts/vm-results.py" --label "$label" --results "$dir/results.log" \
+		--console "$dir/console.log" --ksrc "$ksrc" --counts "$dir/counts" || true
+	if [ $warn = 1 ]; then
+		echo "[$label] FAIL: module build has warnings:"
+		grep 'warning:' "$dir/mods/build.log" | sed 's/^/    /'
+		echo "0 1 0" >>"$dir/counts"
+	else
+		echo "1 0 0" >>"$dir/counts"
+	fi
+	add_counts <(awk '{ p += $1; f += $2; s += $3 } END { print p, f, s }' "$dir/counts")
+}
+
+"$AXAS_TOP/scripts/deps.sh"
+rm -rf "$RUN" && mkdir -p "$RUN/tests"
+eval "$("$AXAS_TOP/scripts/kernel.sh" debug)"
+debug_ksrc=$KSRC
+[ $mode = kunit ] || build_selftests "$KSRC" "$RUN/tests"
+pass debug "$KDIR" "$IMAGE" "$KSRC" "$mode"
+if [ $mode = check ]; then
+	eval "$("$AXAS_TOP/scripts/kernel.sh" stock)"
+	pass stock "$KDIR" "$IMAGE" "$debug_ksrc" check
+fi
+
+echo "logs: $RUN"
+[ $skipped = 0 ] || echo "$skipped skipped"
+echo "$passed passed, $failed failed"
+[ $failed = 0 ]

@@ -1,0 +1,82 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# /init of the axaddrspace test VM (busybox). The kernel command line says
+# what to do: axas_mode=check (KUnit + userspace tests), kunit (KUnit only)
+# or shell. Results go to the second serial port, one "@@ <event>" line
+# before each section, so that the host never has to pick them out of the
+# kernel log on the first port.
+export PATH=/bin
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+mount -t debugfs debugfs /sys/kernel/debug
+mount -t tmpfs tmpfs /tmp
+
+mode=$(sed -n 's/.*axas_mode=\([a-z]*\).*/\1/p' /proc/cmdline)
+kmemleak=/sys/kernel/debug/kmemleak
+exec 3>/dev/ttyS1
+out() { echo "@@ $*" >&3; }
+
+load() {
+	insmod "/lib/modules/$1.ko" $2
+	out "INSMOD $1 $?"
+}
+
+run_kunit() {
+	[ -e /lib/modules/axaddrspace_kunit.ko ] || return 0
+	load axaddrspace_kunit
+	for d in /sys/kernel/debug/kunit/*/; do
+		[ -e "$d/results" ] || continue
+		out "KTAP $(basename "$d")"
+		cat "$d/results" >&3
+	done
+	rmmod axaddrspace_kunit
+	out "RMMOD axaddrspace_kunit $?"
+}
+
+run_selftests() {
+	for t in /tests/*; do
+		[ -x "$t" ] || continue
+		out "SELFTEST $(basename "$t")"
+		(cd /tmp && "$t") >&3 2>&1
+		out "EXIT $(basename "$t") $?"
+	done
+}
+
+scan_kmemleak() {
+	[ -e $kmemleak ] || return 0
+	# kmemleak reports only objects older than 5 s: wait, then scan twice.
+	sleep 6
+	echo scan >$kmemleak
+	echo scan >$kmemleak
+	out KMEMLEAK
+	cat $kmemleak >&3
+}
+
+out "BOOT $(uname -r)"
+# Forget what boot itself may have left: only leaks from our run count.
+[ -e $kmemleak ] && echo clear >$kmemleak
+load axaddrspace
+for m in /lib/modules/extra_*.ko; do
+	[ -e "$m" ] && load "$(basename "$m" .ko)"
+done
+
+if [ "$mode" = shell ]; then
+	echo "axaddrspace debug VM: modules in /lib/modules, tests in /tests; 'reboot -f' quits"
+	setsid cttyhack sh
+else
+	run_kunit
+	[ "$mode" = check ] && run_selftests
+	for m in /lib/modules/extra_*.ko; do
+		[ -e "$m" ] || continue
+		rmmod "$(basename "$m" .ko)"
+		out "RMMOD $(basename "$m" .ko) $?"
+	done
+	rmmod axaddrspace
+	out "RMMOD axaddrspace $?"
+	scan_kmemleak
+	out DONE
+fi
+exec 3>&-
+reboot -f

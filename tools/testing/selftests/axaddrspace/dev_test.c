@@ -1,0 +1,73 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * /dev/axaddrspace: the device node, its permissions and the device fd
+ * ioctls that need no address space.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <linux/axaddrspace.h>
+
+#include "kselftest_harness.h"
+
+#define DEV_PATH "/dev/axaddrspace"
+#define MISC_MAJOR 10
+#define NOBODY 65534
+
+TEST(node_is_root_only_misc_char_device)
+{
+	struct stat st;
+
+	ASSERT_EQ(0, stat(DEV_PATH, &st));
+	EXPECT_TRUE(S_ISCHR(st.st_mode));
+	EXPECT_EQ(MISC_MAJOR, major(st.st_rdev));
+	EXPECT_EQ(0600, st.st_mode & 07777);
+	EXPECT_EQ(0, st.st_uid);
+}
+
+TEST(api_version)
+{
+	int fd = open(DEV_PATH, O_RDWR | O_CLOEXEC);
+
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(AXAS_API_VERSION, ioctl(fd, AXAS_GET_API_VERSION));
+	close(fd);
+}
+
+TEST(unknown_ioctl_is_enotty)
+{
+	int fd = open(DEV_PATH, O_RDWR | O_CLOEXEC);
+
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(-1, ioctl(fd, _IO(AXAS_IOC, 0x7f)));
+	EXPECT_EQ(ENOTTY, errno);
+	EXPECT_EQ(-1, ioctl(fd, _IO('x', 0x00)));
+	EXPECT_EQ(ENOTTY, errno);
+	close(fd);
+}
+
+/* A user without privileges cannot open the node at all (mode 0600). */
+TEST(unprivileged_open_is_refused)
+{
+	int status;
+	pid_t pid = fork();
+
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		if (setgid(NOBODY) || setuid(NOBODY))
+			_exit(2);
+		if (open(DEV_PATH, O_RDWR) >= 0)
+			_exit(3);
+		_exit(errno == EACCES ? 0 : 4);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+}
+
+TEST_HARNESS_MAIN
