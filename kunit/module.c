@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * axaddrspace_kunit.ko: the KUnit suites of axaddrspace. Each kunit/*.c
+ * axaddrspace_kunit.ko: the KUnit suites of axaddrspace. Each C file of kunit/
  * file registers its own suites; they run when this module is loaded.
  */
 #include <linux/module.h>

@@ -23,7 +23,9 @@ case "${1:-}" in
 *) die "usage: $0 [--kunit|--shell]" ;;
 esac
 
-RUN=$AXAS_CACHE/run-$mode
+# Each run logs into its own directory, so that runs never collide;
+# run-<mode> points at the latest one.
+RUN=$AXAS_CACHE/runs/$mode-$(date +%Y%m%d-%H%M%S)-$$
 TIMEOUT=${AXAS_VM_TIMEOUT:-600}
 passed=0 failed=0 skipped=0
 
@@ -77,7 +79,10 @@ pass() {
 }
 
 "$AXAS_TOP/scripts/deps.sh"
-rm -rf "$RUN" && mkdir -p "$RUN/tests"
+mkdir -p "$RUN/tests"
+ln -sfn "$RUN" "$AXAS_CACHE/run-$mode"
+# Keep the logs of the last ten runs.
+ls -dt "$AXAS_CACHE"/runs/*/ | tail -n +11 | xargs -r rm -rf
 eval "$("$AXAS_TOP/scripts/kernel.sh" debug)"
 debug_ksrc=$KSRC
 [ $mode = kunit ] || build_selftests "$KSRC" "$RUN/tests"

@@ -13,7 +13,7 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 # Bump when the recipe below changes in a way that changes the kernel.
-RECIPE=1
+RECIPE=2
 
 debug_kernel() {
 	local src ver hash out tmp missing
@@ -25,7 +25,7 @@ debug_kernel() {
 		log "building the debug kernel (linux-source-6.1 $ver, fragment $hash); this takes a few minutes"
 		tmp=$out.tmp
 		rm -rf "$tmp" && mkdir -p "$tmp"
-		make -s -C "$src" O="$tmp" allnoconfig >/dev/null
+		make -s -C "$src" O="$tmp" ARCH=x86_64 allnoconfig >/dev/null
 		"$src/scripts/kconfig/merge_config.sh" -m -O "$tmp" "$tmp/.config" \
 			"$AXAS_TOP/scripts/debug.config" >/dev/null
 		make -s -C "$src" O="$tmp" olddefconfig >/dev/null
@@ -38,6 +38,9 @@ debug_kernel() {
 		fi
 		touch "$tmp/.axas-complete"
 		rm -rf "$out" && mv "$tmp" "$out"
+		# Older recipes or sources of the same series are dead weight.
+		find "$AXAS_CACHE/kernel" -maxdepth 1 -name 'debug-6.1.*' ! -path "$out" \
+			-exec rm -rf {} +
 	fi
 	echo "KDIR=$out IMAGE=$out/arch/x86/boot/bzImage KSRC=$src"
 }
@@ -59,6 +62,10 @@ stock_kernel() {
 	fi
 	echo "KDIR=$hdr IMAGE=$dir/root/boot/vmlinuz-$rel KSRC=$(kernel_source 6.1)"
 }
+
+# One provider at a time: concurrent runs wait instead of building twice.
+exec 9>"$AXAS_CACHE/.kernel.lock"
+flock 9
 
 case "${1:-}" in
 debug) debug_kernel ;;

@@ -55,7 +55,7 @@ make_initramfs() {
 	done
 	cp "$AXAS_TOP/scripts/vm-init.sh" "$root/init"
 	cp "$mods"/*.ko "$root/lib/modules/"
-	[ -z "$tests" ] || cp "$tests"/* "$root/tests/"
+	[ -z "$tests" ] || find "$tests" -maxdepth 1 -type f -exec cp {} "$root/tests/" \;
 	(cd "$root" && find . | cpio -o -H newc --quiet) | gzip -1 >"$out"
 	rm -rf "$root"
 }

@@ -46,9 +46,8 @@ run_selftests() {
 
 scan_kmemleak() {
 	[ -e $kmemleak ] || return 0
-	# kmemleak reports only objects older than 5 s: wait, then scan twice.
+	# kmemleak reports only objects older than 5 s: wait, then scan.
 	sleep 6
-	echo scan >$kmemleak
 	echo scan >$kmemleak
 	out KMEMLEAK
 	cat $kmemleak >&3
