@@ -1,0 +1,41 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Format number to descriptor: geometry is data, not code.
+ */
+#include <kunit/visibility.h>
+#include <linux/kernel.h>
+#include <linux/module.h>
+
+#include "npt/npt_priv.h"
+
+static const struct axas_npt_fmt *const npt_fmts[] = {
+	[AXAS_FMT_X86_EPT4]	= &axas_npt_fmt_ept4,
+	[AXAS_FMT_X86_EPT5]	= &axas_npt_fmt_ept5,
+	[AXAS_FMT_ARM64_S2_40]	= &axas_npt_fmt_arm64_s2_40,
+	[AXAS_FMT_ARM64_S2_48]	= &axas_npt_fmt_arm64_s2_48,
+	[AXAS_FMT_RISCV_SV39X4]	= &axas_npt_fmt_riscv_sv39x4,
+	[AXAS_FMT_RISCV_SV48X4]	= &axas_npt_fmt_riscv_sv48x4,
+};
+
+static_assert(ARRAY_SIZE(npt_fmts) == AXAS_FMT_MAX + 1);
+
+static u32 npt_native_fmt(void)
+{
+	if (IS_ENABLED(CONFIG_X86_64))
+		return AXAS_FMT_X86_EPT4;
+	if (IS_ENABLED(CONFIG_ARM64))
+		return AXAS_FMT_ARM64_S2_48;
+	if (IS_ENABLED(CONFIG_RISCV) && IS_ENABLED(CONFIG_64BIT))
+		return AXAS_FMT_RISCV_SV48X4;
+	return AXAS_FMT_NATIVE;
+}
+
+const struct axas_npt_fmt *axas_npt_fmt_get(u32 id)
+{
+	if (id == AXAS_FMT_NATIVE)
+		id = npt_native_fmt();
+	if (id >= ARRAY_SIZE(npt_fmts))
+		return NULL;
+	return npt_fmts[id];
+}
+EXPORT_SYMBOL_IF_KUNIT(axas_npt_fmt_get);

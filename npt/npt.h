@@ -1,0 +1,534 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The nested page table engine: one generic walker over six table formats
+ * (Intel EPT, Arm stage 2, RISC-V G-stage). It edits tables and knows
+ * nothing of areas. The bits of every format are in formats.md.
+ *
+ * Locking contract (the owner chooses the locks, the engine asserts them
+ * through lockdep when the owner hands over its lock in struct axas_npt_cfg):
+ *
+ * - axas_npt_map(), axas_npt_unmap() and axas_npt_protect() need the
+ *   owner's lock held exclusively (a writer): they split leaves and free
+ *   tables. axas_npt_destroy() needs that no other call runs at all.
+ * - axas_npt_map_page(), axas_npt_walk_leaves() and axas_npt_dump() need
+ *   the lock held in any mode: many map_page() calls may race with each
+ *   other (a lost compare-and-exchange frees the loser's pages).
+ * - axas_npt_query() needs no lock: it walks under rcu_read_lock() and
+ *   table pages are freed only after an RCU grace period. Against a
+ *   concurrent split it may transiently see the break of break-before-make.
+ *
+ * Every function that changes tables may sleep. Levels count from the
+ * leaf: level 0 entries map 4 KiB, level 1 entries 2 MiB, level 2 1 GiB.
+ */
+#ifndef _AXAS_NPT_H
+#define _AXAS_NPT_H
+
+#include <linux/atomic.h>
+#include <linux/bits.h>
+#include <linux/lockdep_types.h>
+#include <linux/types.h>
+
+#include <uapi/linux/axaddrspace.h>
+
+#define AXAS_NPT_PAGE_SHIFT	12
+#define AXAS_NPT_PAGE_SIZE	BIT_ULL(AXAS_NPT_PAGE_SHIFT)
+#define AXAS_NPT_LEVEL_BITS	9
+#define AXAS_NPT_ENTRIES	BIT(AXAS_NPT_LEVEL_BITS)
+#define AXAS_NPT_MAX_LEVELS	5
+/* Leaves exist at levels 0..2 (4 KiB, 2 MiB, 1 GiB) in every format. */
+#define AXAS_NPT_LEAF_LEVELS	3
+
+/* Shift and size of the range one entry at @level covers. */
+#define AXAS_NPT_LEVEL_SHIFT(level) \
+	(AXAS_NPT_PAGE_SHIFT + AXAS_NPT_LEVEL_BITS * (level))
+#define AXAS_NPT_LEVEL_SIZE(level)	BIT_ULL(AXAS_NPT_LEVEL_SHIFT(level))
+
+/* Input address bits of a format with @levels levels and @xbits root bits. */
+#define AXAS_NPT_GPA_BITS(levels, xbits) \
+	(AXAS_NPT_LEVEL_SHIFT(levels) + (xbits))
+
+/* The frame number field of an entry holding @pa_bits bits of address. */
+#define AXAS_NPT_PFN_MASK(pa_bits, pfn_shift) \
+	(GENMASK_ULL((pa_bits) - AXAS_NPT_PAGE_SHIFT - 1, 0) << (pfn_shift))
+
+/* The permission flags; the others are memory attributes. */
+#define AXAS_NPT_PERM		(AXAS_READ | AXAS_WRITE | AXAS_EXEC)
+
+/**
+ * struct axas_npt_fmt - geometry and encoding of one nested page table format
+ * @id: the AXAS_FMT_* number
+ * @name: short name for messages
+ * @levels: number of table levels; the root is level @levels - 1
+ * @root_xbits: extra index bits of the root: 0, or 1 and 2 for the 8 KiB
+ *	(two concatenated tables) and 16 KiB (x4) roots
+ * @gpa_bits: input address bits, AXAS_NPT_GPA_BITS(@levels, @root_xbits)
+ * @pa_bits: output address bits an entry can hold
+ * @leaf_levels: BIT(level) for every level that may hold a leaf
+ * @pfn_shift: bit position of the frame number in an entry
+ * @pfn_mask: the bits of an entry that hold the frame number
+ * @table_bits: the bits of a table entry besides its address
+ * @type_mask: bits that hold @table_bits in a table entry and something
+ *	else in a leaf at level 1 and above
+ * @perm_mask: leaf bits that follow the permission flags alone; a change of
+ *	other bits needs break-before-make
+ * @leaf_bits: encode the bits of a leaf at @level besides its address from
+ *	format-neutral AXAS_READ.. flags
+ * @leaf_flags: decode a leaf into the flags this format can represent
+ * @hw_root: the hardware root value (EPTP, VTTBR_EL2, hgatp) for a root table
+ *	at @root
+ * @hw_ctl: the hardware control value (VTCR_EL2 fields for Arm); NULL when
+ *	the format has none
+ *
+ * One const instance per format; the engine has no other format knowledge.
+ */
+struct axas_npt_fmt {
+	u32 id;
+	const char *name;
+	u8 levels;
+	u8 root_xbits;
+	u8 gpa_bits;
+	u8 pa_bits;
+	u8 leaf_levels;
+	u8 pfn_shift;
+	u64 pfn_mask;
+	u64 table_bits;
+	u64 type_mask;
+	u64 perm_mask;
+	u64 (*leaf_bits)(unsigned int level, u32 flags);
+	u32 (*leaf_flags)(u64 pte);
+	u64 (*hw_root)(const struct axas_npt_fmt *fmt, phys_addr_t root);
+	u64 (*hw_ctl)(const struct axas_npt_fmt *fmt);
+};
+
+/**
+ * axas_npt_fmt_get() - the descriptor of a format
+ * @id: an AXAS_FMT_* number; %AXAS_FMT_NATIVE resolves to the running
+ *	architecture's format
+ *
+ * Return: the descriptor, or NULL if @id names no format (or NATIVE on an
+ * architecture without one).
+ */
+const struct axas_npt_fmt *axas_npt_fmt_get(u32 id);
+
+/**
+ * axas_npt_root_level() - level of the root table
+ * @fmt: the format
+ *
+ * Return: @fmt->levels - 1.
+ */
+static inline unsigned int axas_npt_root_level(const struct axas_npt_fmt *fmt)
+{
+	return fmt->levels - 1;
+}
+
+/**
+ * axas_npt_root_pages() - number of 4 KiB pages of the root table
+ * @fmt: the format
+ *
+ * Return: 1, 2 (Arm 40-bit) or 4 (RISC-V x4).
+ */
+static inline unsigned int axas_npt_root_pages(const struct axas_npt_fmt *fmt)
+{
+	return 1U << fmt->root_xbits;
+}
+
+/**
+ * axas_npt_index() - index of the entry for an address in a table
+ * @fmt: the format
+ * @gpa: guest physical address
+ * @level: level of the table
+ *
+ * Return: the index, below 512 or, for the root, below 512 * root pages.
+ */
+static inline unsigned int axas_npt_index(const struct axas_npt_fmt *fmt,
+					  u64 gpa, unsigned int level)
+{
+	unsigned int bits = AXAS_NPT_LEVEL_BITS;
+
+	if (level == axas_npt_root_level(fmt))
+		bits += fmt->root_xbits;
+	return (gpa >> AXAS_NPT_LEVEL_SHIFT(level)) & (BIT(bits) - 1);
+}
+
+/**
+ * axas_npt_pa_to_pte() - the address field of an entry
+ * @fmt: the format
+ * @pa: a 4 KiB aligned output or table address below 2^@fmt->pa_bits
+ *
+ * Return: @pa placed where @fmt keeps the frame number.
+ */
+static inline u64 axas_npt_pa_to_pte(const struct axas_npt_fmt *fmt,
+				     phys_addr_t pa)
+{
+	return ((u64)pa >> AXAS_NPT_PAGE_SHIFT) << fmt->pfn_shift;
+}
+
+/**
+ * axas_npt_pte_to_pa() - the address an entry holds
+ * @fmt: the format
+ * @pte: a table or leaf entry
+ *
+ * Return: the next table's address or the leaf's output address.
+ */
+static inline phys_addr_t axas_npt_pte_to_pa(const struct axas_npt_fmt *fmt,
+					     u64 pte)
+{
+	return ((pte & fmt->pfn_mask) >> fmt->pfn_shift) << AXAS_NPT_PAGE_SHIFT;
+}
+
+/**
+ * axas_npt_mk_table() - encode a table entry
+ * @fmt: the format
+ * @pa: address of the next table
+ *
+ * Return: the entry.
+ */
+static inline u64 axas_npt_mk_table(const struct axas_npt_fmt *fmt,
+				    phys_addr_t pa)
+{
+	return fmt->table_bits | axas_npt_pa_to_pte(fmt, pa);
+}
+
+/**
+ * axas_npt_mk_leaf() - encode a leaf entry
+ * @fmt: the format
+ * @pa: output address, aligned to the leaf size
+ * @level: leaf level, one of @fmt->leaf_levels
+ * @flags: AXAS_READ .. AXAS_UNCACHED
+ *
+ * Return: the entry.
+ */
+static inline u64 axas_npt_mk_leaf(const struct axas_npt_fmt *fmt,
+				   phys_addr_t pa, unsigned int level,
+				   u32 flags)
+{
+	return fmt->leaf_bits(level, flags) | axas_npt_pa_to_pte(fmt, pa);
+}
+
+/**
+ * axas_npt_pte_is_table() - whether an entry points to a table
+ * @fmt: the format
+ * @pte: the entry
+ * @level: level of the table holding @pte
+ *
+ * An entry that is neither empty (0) nor a table is a leaf.
+ *
+ * Return: true for a table entry.
+ */
+static inline bool axas_npt_pte_is_table(const struct axas_npt_fmt *fmt,
+					 u64 pte, unsigned int level)
+{
+	return level && (pte & fmt->type_mask) == fmt->table_bits;
+}
+
+/**
+ * struct axas_npt_hal_ops - where table pages come from
+ * @alloc_table: allocate 2^@order zeroed, physically contiguous 4 KiB table
+ *	pages aligned to their size; return their kernel address or NULL.
+ *	Only the root is ever larger than one page.
+ * @free_table: free what @alloc_table returned. May be called from RCU
+ *	callback (softirq) context.
+ * @virt_to_phys: the address the hardware uses for a table page
+ * @phys_to_virt: the reverse of @virt_to_phys; called under
+ *	rcu_read_lock(), must not sleep
+ *
+ * Table pages must be pages of the kernel's linear map with a struct page:
+ * the engine keeps each table's live-entry count in page->private and frees
+ * through page->rcu_head.
+ */
+struct axas_npt_hal_ops {
+	void *(*alloc_table)(void *priv, unsigned int order);
+	void (*free_table)(void *priv, void *table, unsigned int order);
+	phys_addr_t (*virt_to_phys)(void *priv, void *table);
+	void *(*phys_to_virt)(void *priv, phys_addr_t pa);
+};
+
+/*
+ * The default HAL: alloc_pages(GFP_KERNEL_ACCOUNT | __GFP_ZERO), charged to
+ * the caller's memory cgroup, and the kernel's linear map.
+ */
+extern const struct axas_npt_hal_ops axas_npt_default_hal;
+
+/**
+ * struct axas_npt_flush_ops - TLB maintenance, supplied by the table's owner
+ * @flush_range: invalidate every cached translation (TLB and paging-structure
+ *	caches) of guest physical addresses [@gpa, @gpa + @size). Called after
+ *	every unmap, every split (between the break and the make) and every
+ *	permission downgrade, from the modifying call's context with the owner's
+ *	lock held; it must be complete when it returns.
+ *
+ * The engine never executes INVEPT, TLBI or HFENCE itself.
+ */
+struct axas_npt_flush_ops {
+	void (*flush_range)(void *priv, u64 gpa, u64 size);
+};
+
+/**
+ * struct axas_npt_cfg - what axas_npt_init() needs
+ * @fmt: the format, from axas_npt_fmt_get()
+ * @hal: table page operations; NULL for &axas_npt_default_hal
+ * @hal_priv: passed to every @hal operation
+ * @flush: TLB maintenance; NULL if no hardware ever uses the table
+ * @flush_priv: passed to @flush->flush_range
+ * @lock_map: lockdep map of the owner's lock (for example
+ *	&rwsem->dep_map), so the engine can assert the locking contract; NULL
+ *	to assert nothing
+ */
+struct axas_npt_cfg {
+	const struct axas_npt_fmt *fmt;
+	const struct axas_npt_hal_ops *hal;
+	void *hal_priv;
+	const struct axas_npt_flush_ops *flush;
+	void *flush_priv;
+	struct lockdep_map *lock_map;
+};
+
+/**
+ * struct axas_npt - one nested page table; embed it in its owner
+ * @fmt: the format
+ * @hal: table page operations
+ * @hal_priv: argument of @hal
+ * @flush: TLB maintenance, or NULL
+ * @flush_priv: argument of @flush
+ * @lock_map: the owner's lock for lockdep assertions, or NULL
+ * @root: kernel address of the root table
+ * @root_pa: address of the root table as @hal reports it
+ * @table_pages: 4 KiB table pages reachable from the root, root included
+ * @mapped_bytes: bytes covered by present leaves
+ * @rcu_used: some table page was freed through RCU; destroy waits for it
+ *
+ * All fields are private to the engine; use the accessors below.
+ */
+struct axas_npt {
+	const struct axas_npt_fmt *fmt;
+	const struct axas_npt_hal_ops *hal;
+	void *hal_priv;
+	const struct axas_npt_flush_ops *flush;
+	void *flush_priv;
+	struct lockdep_map *lock_map;
+	u64 *root;
+	phys_addr_t root_pa;
+	atomic_long_t table_pages;
+	atomic64_t mapped_bytes;
+	bool rcu_used;
+};
+
+/**
+ * struct axas_npt_leaf - one leaf, or the part of it inside a range
+ * @gpa: first guest physical address
+ * @hpa: host physical address of @gpa
+ * @size: bytes from @gpa
+ * @flags: AXAS_READ .. flags as the format represents them (for example EPT
+ *	reports %AXAS_DEVICE as %AXAS_UNCACHED and no format reports %AXAS_USER)
+ * @level: level of the leaf: its full size is AXAS_NPT_LEVEL_SIZE(@level)
+ */
+struct axas_npt_leaf {
+	u64 gpa;
+	u64 hpa;
+	u64 size;
+	u32 flags;
+	unsigned int level;
+};
+
+/* axas_npt_map() flags */
+#define AXAS_NPT_HUGE		BIT(0)	/* 2 MiB and 1 GiB leaves allowed */
+
+/**
+ * axas_npt_init() - create an empty table (a zeroed root)
+ * @npt: the table to initialise
+ * @cfg: format, HAL, flush operations and lock
+ *
+ * Return: 0, -EINVAL for a bad @cfg or -ENOMEM.
+ */
+int axas_npt_init(struct axas_npt *npt, const struct axas_npt_cfg *cfg);
+
+/**
+ * axas_npt_destroy() - free every table page, root included
+ * @npt: the table
+ *
+ * Leaves are dropped without flushing: the owner makes sure no hardware uses
+ * the table any more and that no other call on @npt is running or will run.
+ * Waits for table pages still queued for RCU freeing, so @npt may be freed
+ * afterwards. May sleep.
+ */
+void axas_npt_destroy(struct axas_npt *npt);
+
+/**
+ * axas_npt_map() - map a range to a host range
+ * @npt: the table
+ * @gpa: first guest physical address, 4 KiB aligned
+ * @hpa: host physical address of @gpa, 4 KiB aligned
+ * @size: bytes, a non-zero multiple of 4 KiB
+ * @flags: AXAS_READ .. AXAS_UNCACHED; at least one of READ, WRITE, EXEC and
+ *	no WRITE without READ
+ * @mflags: %AXAS_NPT_HUGE to use the largest leaves that the alignment of
+ *	@gpa, @hpa and @size allows; 4 KiB leaves otherwise
+ *
+ * All or nothing: the table pages the mapping needs are allocated before the
+ * first entry changes, and new subtrees are built unlinked and published
+ * with one release store. Writer lock.
+ *
+ * Return: 0; -EINVAL for bad arguments or a range outside the format;
+ * -EEXIST if any page of the range is mapped already; -ENOMEM; -EINTR on a
+ * fatal signal while allocating. On error the table is unchanged.
+ */
+int axas_npt_map(struct axas_npt *npt, u64 gpa, u64 hpa, u64 size, u32 flags,
+		 unsigned int mflags);
+
+/**
+ * axas_npt_map_page() - map one 4 KiB page
+ * @npt: the table
+ * @gpa: guest physical address, 4 KiB aligned
+ * @hpa: host physical address, 4 KiB aligned
+ * @flags: as for axas_npt_map()
+ *
+ * The fault path: safe against concurrent axas_npt_map_page() calls (lock
+ * held in any mode). Missing tables are built unlinked and installed with a
+ * compare-and-exchange; the loser of a race reuses or frees its pages.
+ *
+ * Return: 0; -EEXIST if @gpa is mapped already (also when another caller
+ * won the race for it); -EINVAL; -ENOMEM with the table unchanged.
+ */
+int axas_npt_map_page(struct axas_npt *npt, u64 gpa, u64 hpa, u32 flags);
+
+/**
+ * axas_npt_unmap() - remove every mapping in a range
+ * @npt: the table
+ * @gpa: first guest physical address, 4 KiB aligned
+ * @size: bytes, a non-zero multiple of 4 KiB
+ *
+ * Leaves that stick out of the range are split into the largest leaves
+ * that still fit, keeping their frames; tables left empty are freed (after
+ * the flush, through RCU). Holes are not an error. Flushes everything it
+ * unmapped. Writer lock.
+ *
+ * Return: 0, -EINVAL, or -ENOMEM / -EINTR (a split could not get its table
+ * pages) with the table unchanged.
+ */
+int axas_npt_unmap(struct axas_npt *npt, u64 gpa, u64 size);
+
+/**
+ * axas_npt_protect() - change the flags of every present leaf in a range
+ * @npt: the table
+ * @gpa: first guest physical address, 4 KiB aligned
+ * @size: bytes, a non-zero multiple of 4 KiB
+ * @flags: new flags, as for axas_npt_map()
+ *
+ * Splits as axas_npt_unmap() does; empty entries stay empty. A change of
+ * memory type goes through break-before-make; a permission downgrade is
+ * flushed. Writer lock.
+ *
+ * Return: 0, -EINVAL, or -ENOMEM / -EINTR with the table unchanged.
+ */
+int axas_npt_protect(struct axas_npt *npt, u64 gpa, u64 size, u32 flags);
+
+/**
+ * axas_npt_query() - translate one address
+ * @npt: the table
+ * @gpa: guest physical address, any alignment
+ * @leaf: out: the whole leaf that maps @gpa (@leaf->gpa and @leaf->hpa are
+ *	its start, @leaf->size its size)
+ *
+ * Lockless (RCU).
+ *
+ * Return: 0, -ENOENT if no leaf maps @gpa, -EINVAL if @gpa is beyond the
+ * format's input address bits.
+ */
+int axas_npt_query(struct axas_npt *npt, u64 gpa, struct axas_npt_leaf *leaf);
+
+/**
+ * axas_npt_walk_leaves() - call a function for every leaf in a range
+ * @npt: the table
+ * @gpa: first guest physical address, 4 KiB aligned
+ * @size: bytes, a non-zero multiple of 4 KiB
+ * @fn: called in address order with the part of each leaf inside the range;
+ *	a non-zero return stops the walk
+ * @arg: passed to @fn
+ *
+ * For freeing frames before an unmap, or counting. Lock held in any mode;
+ * may sleep.
+ *
+ * Return: 0, -EINVAL, or what @fn returned.
+ */
+int axas_npt_walk_leaves(struct axas_npt *npt, u64 gpa, u64 size,
+			 int (*fn)(void *arg, const struct axas_npt_leaf *leaf),
+			 void *arg);
+
+/**
+ * axas_npt_dump() - call a function for every table page
+ * @npt: the table
+ * @fn: called with each 4 KiB table page: its address as the hardware sees
+ *	it, its level, its index inside a multi-page root (else 0) and its 512
+ *	entries; root pages come first in index order, then the other tables
+ *	depth first in address order. A non-zero return (a negative
+ *	errno) stops the dump.
+ * @arg: passed to @fn
+ *
+ * Lock held in any mode; may sleep.
+ *
+ * Return: the number of table pages, or what @fn returned if non-zero.
+ */
+long axas_npt_dump(struct axas_npt *npt,
+		   int (*fn)(void *arg, phys_addr_t pa, unsigned int level,
+			     unsigned int index, const u64 *entries),
+		   void *arg);
+
+/**
+ * axas_npt_root_hpa() - address of the root table
+ * @npt: the table
+ *
+ * Return: the root's address as the HAL reports it.
+ */
+static inline phys_addr_t axas_npt_root_hpa(const struct axas_npt *npt)
+{
+	return npt->root_pa;
+}
+
+/**
+ * axas_npt_hw_root() - the hardware root register value
+ * @npt: the table
+ *
+ * Return: EPTP, VTTBR_EL2 (VMID 0) or hgatp (VMID 0), see formats.md.
+ */
+static inline u64 axas_npt_hw_root(const struct axas_npt *npt)
+{
+	return npt->fmt->hw_root(npt->fmt, npt->root_pa);
+}
+
+/**
+ * axas_npt_hw_ctl() - the hardware control value
+ * @npt: the table
+ *
+ * Return: VTCR_EL2 fields (without PS and VS) for Arm, else 0.
+ */
+static inline u64 axas_npt_hw_ctl(const struct axas_npt *npt)
+{
+	return npt->fmt->hw_ctl ? npt->fmt->hw_ctl(npt->fmt) : 0;
+}
+
+/**
+ * axas_npt_table_pages() - number of table pages
+ * @npt: the table
+ *
+ * Exact whenever no modifying call is in progress: pages reachable from the
+ * root, a multi-page root counting all its pages.
+ *
+ * Return: the number of 4 KiB table pages.
+ */
+static inline unsigned long axas_npt_table_pages(const struct axas_npt *npt)
+{
+	return atomic_long_read(&npt->table_pages);
+}
+
+/**
+ * axas_npt_mapped_bytes() - bytes covered by present leaves
+ * @npt: the table
+ *
+ * Return: the sum of the sizes of all leaves.
+ */
+static inline u64 axas_npt_mapped_bytes(const struct axas_npt *npt)
+{
+	return atomic64_read(&npt->mapped_bytes);
+}
+
+#endif /* _AXAS_NPT_H */
