@@ -1,0 +1,12 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Between the device fd (dev.c) and the space fds (ioctl.c). */
+#ifndef _AXAS_DEV_H
+#define _AXAS_DEV_H
+
+struct axas;
+struct file;
+
+struct file *axas_space_file(struct axas *as);
+void axas_dev_space_closed(void);
+
+#endif /* _AXAS_DEV_H */

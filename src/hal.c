@@ -1,0 +1,34 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The default HAL: guest frames from the page allocator, zeroed and charged
+ * to the caller's memory cgroup. The only place that allocates frames.
+ */
+#include <linux/gfp.h>
+#include <linux/mm.h>
+
+#include "space.h"
+
+static struct page *axas_hal_alloc_frames(void *priv, unsigned int order)
+{
+	gfp_t gfp = GFP_KERNEL_ACCOUNT | __GFP_ZERO;
+	struct page *page;
+
+	/* Large chunks are an optimisation: give up early, never warn. */
+	if (order)
+		gfp |= __GFP_NORETRY | __GFP_NOWARN;
+	page = alloc_pages(gfp, order);
+	if (page && order)
+		split_page(page, order);
+	return page;
+}
+
+static void axas_hal_free_frame(void *priv, struct page *page)
+{
+	__free_page(page);
+}
+
+const struct axas_hal axas_default_hal = {
+	.tables		= &axas_npt_default_hal,
+	.alloc_frames	= axas_hal_alloc_frames,
+	.free_frame	= axas_hal_free_frame,
+};

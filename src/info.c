@@ -1,0 +1,148 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * What a space reports about itself: counters, areas, table pages and the
+ * hardware root values.
+ */
+#include <linux/module.h>
+#include <linux/slab.h>
+
+#include "space.h"
+
+/**
+ * axas_get_info() - counters and geometry of a space
+ * @as: the space
+ * @info: out: every field of struct axas_info, host addresses included
+ */
+void axas_get_info(struct axas *as, struct axas_info *info)
+{
+	const struct axas_npt_fmt *fmt = as->npt.fmt;
+
+	memset(info, 0, sizeof(*info));
+	down_read(&as->lock);
+	info->base = as->base;
+	info->size = as->size;
+	info->format = fmt->id;
+	info->levels = fmt->levels;
+	info->gpa_bits = fmt->gpa_bits;
+	info->flags = as->flags;
+	info->root_hpa = axas_npt_root_hpa(&as->npt);
+	info->hw_root = axas_npt_hw_root(&as->npt);
+	info->hw_ctl = axas_npt_hw_ctl(&as->npt);
+	info->nr_areas = as->nr_areas;
+	info->mapped_bytes = axas_npt_mapped_bytes(&as->npt);
+	info->table_pages = axas_npt_table_pages(&as->npt);
+	info->alloc_pages = atomic64_read(&as->alloc_pages);
+	info->faults_handled = atomic64_read(&as->faults_handled);
+	up_read(&as->lock);
+}
+EXPORT_SYMBOL_NS_GPL(axas_get_info, AXADDRSPACE);
+
+/**
+ * axas_get_areas() - list the areas of a space
+ * @as: the space
+ * @areas: out: the first @capacity areas, sorted by gpa
+ * @capacity: entries at @areas
+ * @count: out: the number of areas, which may exceed @capacity
+ *
+ * Host addresses of linear areas are included.
+ *
+ * Return: 0.
+ */
+int axas_get_areas(struct axas *as, struct axas_area *areas, u32 capacity,
+		   u32 *count)
+{
+	struct axas_area_node *a;
+	struct rb_node *node;
+	u32 n = 0;
+
+	down_read(&as->lock);
+	for (node = rb_first_cached(&as->areas); node; node = rb_next(node), n++) {
+		if (n >= capacity)
+			continue;
+		a = rb_entry(node, struct axas_area_node, rb);
+		areas[n] = (struct axas_area) {
+			.gpa = a->start,
+			.size = axas_area_size(a),
+			.hpa = a->hpa,
+			.flags = a->flags,
+			.backend = a->backend,
+		};
+	}
+	up_read(&as->lock);
+	*count = n;
+	return 0;
+}
+EXPORT_SYMBOL_NS_GPL(axas_get_areas, AXADDRSPACE);
+
+struct axas_dump_ctx {
+	int (*fn)(void *arg, const struct axas_table_page *page);
+	void *arg;
+	struct axas_table_page *page;
+};
+
+static int axas_dump_one(void *arg, phys_addr_t pa, unsigned int level,
+			 unsigned int index, const u64 *entries)
+{
+	struct axas_dump_ctx *ctx = arg;
+
+	ctx->page->hpa = pa;
+	ctx->page->level = level;
+	ctx->page->index = index;
+	memcpy(ctx->page->entries, entries, sizeof(ctx->page->entries));
+	return ctx->fn(ctx->arg, ctx->page);
+}
+
+/**
+ * axas_dump_tables() - call a function for every table page
+ * @as: the space
+ * @fn: called with each 4 KiB table page, root pages first in index order;
+ *	a non-zero return stops the dump
+ * @arg: passed to @fn
+ *
+ * Return: the number of table pages, what @fn returned if negative, or
+ * -ENOMEM.
+ */
+long axas_dump_tables(struct axas *as,
+		      int (*fn)(void *arg, const struct axas_table_page *page),
+		      void *arg)
+{
+	struct axas_dump_ctx ctx = { .fn = fn, .arg = arg };
+	long ret;
+
+	ctx.page = kmalloc(sizeof(*ctx.page), GFP_KERNEL);
+	if (!ctx.page)
+		return -ENOMEM;
+	down_read(&as->lock);
+	ret = axas_npt_dump(&as->npt, axas_dump_one, &ctx);
+	up_read(&as->lock);
+	kfree(ctx.page);
+	return ret;
+}
+EXPORT_SYMBOL_NS_GPL(axas_dump_tables, AXADDRSPACE);
+
+/**
+ * axas_root_hpa() - host physical address of the root table
+ * @as: the space
+ *
+ * Return: the address; the root never moves during the space's life.
+ */
+u64 axas_root_hpa(struct axas *as)
+{
+	return axas_npt_root_hpa(&as->npt);
+}
+EXPORT_SYMBOL_NS_GPL(axas_root_hpa, AXADDRSPACE);
+
+/**
+ * axas_hw_root() - the value to load into the hardware root register
+ * @as: the space
+ * @hw_ctl: out, optional: VTCR_EL2 fields for the Arm formats, else 0
+ *
+ * Return: EPTP, VTTBR_EL2 (VMID 0) or hgatp (VMID 0), see formats.md.
+ */
+u64 axas_hw_root(struct axas *as, u64 *hw_ctl)
+{
+	if (hw_ctl)
+		*hw_ctl = axas_npt_hw_ctl(&as->npt);
+	return axas_npt_hw_root(&as->npt);
+}
+EXPORT_SYMBOL_NS_GPL(axas_hw_root, AXADDRSPACE);

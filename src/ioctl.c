@@ -1,0 +1,310 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The space fd: an anonymous-inode file per address space, like a KVM VM
+ * fd. Its ioctls copy and check arguments (sizes, padding, privileges) and
+ * call the in-kernel API; pread and pwrite reach guest memory.
+ */
+#include <linux/anon_inodes.h>
+#include <linux/capability.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/module.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <linux/uio.h>
+
+#include "dev.h"
+#include "space.h"
+
+static int axas_release_file(struct inode *inode, struct file *file)
+{
+	axas_put(file->private_data);
+	axas_dev_space_closed();
+	return 0;
+}
+
+static ssize_t axas_read_iter(struct kiocb *iocb, struct iov_iter *to)
+{
+	ssize_t ret = axas_rw_iter(iocb->ki_filp->private_data, iocb->ki_pos,
+				   to, false);
+
+	if (ret > 0)
+		iocb->ki_pos += ret;
+	return ret;
+}
+
+static ssize_t axas_write_iter(struct kiocb *iocb, struct iov_iter *from)
+{
+	ssize_t ret = axas_rw_iter(iocb->ki_filp->private_data, iocb->ki_pos,
+				   from, true);
+
+	if (ret > 0)
+		iocb->ki_pos += ret;
+	return ret;
+}
+
+static long axas_ioc_map_linear(struct axas *as, void __user *uarg)
+{
+	struct axas_map_linear arg;
+
+	if (copy_from_user(&arg, uarg, sizeof(arg)))
+		return -EFAULT;
+	if (arg.pad || arg.reserved)
+		return -EINVAL;
+	if (!capable(CAP_SYS_RAWIO))
+		return -EPERM;
+	return axas_map_linear(as, arg.gpa, arg.hpa, arg.size, arg.flags);
+}
+
+static long axas_ioc_map_alloc(struct axas *as, void __user *uarg)
+{
+	struct axas_map_alloc arg;
+
+	if (copy_from_user(&arg, uarg, sizeof(arg)))
+		return -EFAULT;
+	if (arg.pad || arg.reserved)
+		return -EINVAL;
+	return axas_map_alloc(as, arg.gpa, arg.size, arg.flags);
+}
+
+static long axas_ioc_unmap(struct axas *as, void __user *uarg)
+{
+	struct axas_range arg;
+
+	if (copy_from_user(&arg, uarg, sizeof(arg)))
+		return -EFAULT;
+	return axas_unmap(as, arg.gpa, arg.size);
+}
+
+static long axas_ioc_protect(struct axas *as, void __user *uarg)
+{
+	struct axas_protect arg;
+
+	if (copy_from_user(&arg, uarg, sizeof(arg)))
+		return -EFAULT;
+	if (arg.pad)
+		return -EINVAL;
+	return axas_protect(as, arg.gpa, arg.size, arg.flags);
+}
+
+static long axas_ioc_translate(struct axas *as, void __user *uarg)
+{
+	struct axas_translate arg;
+	struct axas_translation t;
+	int ret;
+
+	if (copy_from_user(&arg, uarg, sizeof(arg)))
+		return -EFAULT;
+	ret = axas_translate(as, arg.gpa, &t);
+	if (ret)
+		return ret;
+	arg.hpa = capable(CAP_SYS_ADMIN) ? t.hpa : 0;
+	arg.page_size = t.page_size;
+	arg.area_start = t.area_start;
+	arg.area_size = t.area_size;
+	arg.flags = t.flags;
+	arg.backend = t.backend;
+	arg.reserved = 0;
+	return copy_to_user(uarg, &arg, sizeof(arg)) ? -EFAULT : 0;
+}
+
+static long axas_ioc_fault(struct axas *as, void __user *uarg)
+{
+	struct axas_fault arg;
+	struct axas_npf_info npf;
+	bool handled;
+	int ret;
+
+	if (copy_from_user(&arg, uarg, sizeof(arg)))
+		return -EFAULT;
+	npf.gpa = arg.gpa;
+	npf.access = arg.access;
+	ret = axas_handle_page_fault(as, &npf, &handled);
+	if (ret)
+		return ret;
+	arg.handled = handled;
+	return copy_to_user(uarg, &arg, sizeof(arg)) ? -EFAULT : 0;
+}
+
+static long axas_ioc_info(struct axas *as, void __user *uarg)
+{
+	struct axas_info info;
+
+	axas_get_info(as, &info);
+	if (!capable(CAP_SYS_ADMIN)) {
+		info.root_hpa = 0;
+		info.hw_root = 0;
+	}
+	return copy_to_user(uarg, &info, sizeof(info)) ? -EFAULT : 0;
+}
+
+/*
+ * A snapshot of the areas in a buffer sized to the space rather than to
+ * the caller's capacity; retried if areas were added in between.
+ */
+static struct axas_area *axas_areas_snapshot(struct axas *as, u32 capacity,
+					     u32 *count, u32 *written)
+{
+	struct axas_area *buf;
+	u32 n, want;
+
+	axas_get_areas(as, NULL, 0, &n);
+	for (;;) {
+		want = min(capacity, n);
+		buf = kvcalloc(max(want, 1U), sizeof(*buf), GFP_KERNEL);
+		if (!buf)
+			return NULL;
+		axas_get_areas(as, buf, want, &n);
+		if (want >= min(capacity, n))
+			break;
+		kvfree(buf);
+	}
+	*count = n;
+	*written = min(want, n);
+	return buf;
+}
+
+static long axas_ioc_areas(struct axas *as, void __user *uarg)
+{
+	struct axas_areas arg;
+	struct axas_area *buf;
+	u32 i, written;
+	long ret = 0;
+
+	if (copy_from_user(&arg, uarg, sizeof(arg)))
+		return -EFAULT;
+	buf = axas_areas_snapshot(as, arg.capacity, &arg.count, &written);
+	if (!buf)
+		return -ENOMEM;
+	for (i = 0; i < written && !capable(CAP_SYS_ADMIN); i++)
+		buf[i].hpa = 0;
+	if (copy_to_user(u64_to_user_ptr(arg.areas), buf, sizeof(*buf) * written) ||
+	    copy_to_user(uarg, &arg, sizeof(arg)))
+		ret = -EFAULT;
+	kvfree(buf);
+	return ret;
+}
+
+struct axas_dump_user {
+	struct axas_table_page __user *pages;
+	u32 capacity;
+	u32 n;
+};
+
+static int axas_dump_user_one(void *arg, const struct axas_table_page *page)
+{
+	struct axas_dump_user *d = arg;
+
+	if (d->n < d->capacity &&
+	    copy_to_user(d->pages + d->n, page, sizeof(*page)))
+		return -EFAULT;
+	d->n++;
+	return 0;
+}
+
+static long axas_ioc_dump(struct axas *as, void __user *uarg)
+{
+	struct axas_dump arg;
+	struct axas_dump_user d;
+	long ret;
+
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	if (copy_from_user(&arg, uarg, sizeof(arg)))
+		return -EFAULT;
+	d.pages = u64_to_user_ptr(arg.pages);
+	d.capacity = arg.capacity;
+	d.n = 0;
+	ret = axas_dump_tables(as, axas_dump_user_one, &d);
+	if (ret < 0)
+		return ret;
+	arg.count = ret;
+	return copy_to_user(uarg, &arg, sizeof(arg)) ? -EFAULT : 0;
+}
+
+static long axas_space_ioctl(struct file *file, unsigned int cmd,
+			     unsigned long arg)
+{
+	struct axas *as = file->private_data;
+	void __user *uarg = (void __user *)arg;
+
+	switch (cmd) {
+	case AXAS_MAP_LINEAR:
+		return axas_ioc_map_linear(as, uarg);
+	case AXAS_MAP_ALLOC:
+		return axas_ioc_map_alloc(as, uarg);
+	case AXAS_UNMAP:
+		return axas_ioc_unmap(as, uarg);
+	case AXAS_PROTECT:
+		return axas_ioc_protect(as, uarg);
+	case AXAS_TRANSLATE:
+		return axas_ioc_translate(as, uarg);
+	case AXAS_HANDLE_FAULT:
+		return axas_ioc_fault(as, uarg);
+	case AXAS_GET_INFO:
+		return axas_ioc_info(as, uarg);
+	case AXAS_CLEAR:
+		return axas_clear(as);
+	case AXAS_GET_AREAS:
+		return axas_ioc_areas(as, uarg);
+	case AXAS_DUMP_TABLES:
+		return axas_ioc_dump(as, uarg);
+	default:
+		return -ENOTTY;
+	}
+}
+
+static const struct file_operations axas_space_fops = {
+	.owner		= THIS_MODULE,
+	.release	= axas_release_file,
+	.unlocked_ioctl	= axas_space_ioctl,
+	.compat_ioctl	= compat_ptr_ioctl,
+	.read_iter	= axas_read_iter,
+	.write_iter	= axas_write_iter,
+	.llseek		= default_llseek,
+};
+
+/**
+ * axas_space_file() - wrap a space in a new anonymous-inode file
+ * @as: the space; the file takes over the caller's reference
+ *
+ * Return: the file, or an ERR_PTR.
+ */
+struct file *axas_space_file(struct axas *as)
+{
+	struct file *file;
+
+	file = anon_inode_getfile("axaddrspace", &axas_space_fops, as,
+				  O_RDWR | O_CLOEXEC);
+	if (!IS_ERR(file))
+		file->f_mode |= FMODE_LSEEK | FMODE_PREAD | FMODE_PWRITE;
+	return file;
+}
+
+/**
+ * axas_get_from_fd() - the space behind a space fd of /dev/axaddrspace
+ * @fd: a file descriptor of the calling process
+ *
+ * Lets a hypervisor module use a space that a VMM created.
+ *
+ * Return: the space with a new reference (drop it with axas_put()), or
+ * ERR_PTR(-EBADF) if @fd is not an open file, ERR_PTR(-EINVAL) if it is
+ * not a space fd.
+ */
+struct axas *axas_get_from_fd(int fd)
+{
+	struct fd f = fdget(fd);
+	struct axas *as;
+
+	if (!f.file)
+		return ERR_PTR(-EBADF);
+	if (f.file->f_op != &axas_space_fops) {
+		fdput(f);
+		return ERR_PTR(-EINVAL);
+	}
+	as = f.file->private_data;
+	axas_get(as);
+	fdput(f);
+	return as;
+}
+EXPORT_SYMBOL_NS_GPL(axas_get_from_fd, AXADDRSPACE);

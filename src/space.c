@@ -1,0 +1,470 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * One guest physical address space: its range, areas, nested page table,
+ * reference count and lock. The operations that change areas live here;
+ * lookups and guest memory access are in access.c.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/ioport.h>
+#include <linux/module.h>
+#include <linux/slab.h>
+#include <kunit/visibility.h>
+
+#include "compat.h"
+#include "space.h"
+
+static bool allow_ram_linear;
+module_param(allow_ram_linear, bool, 0644);
+MODULE_PARM_DESC(allow_ram_linear,
+		 "Allow linear areas over System RAM (default: no)");
+
+#define axas_bad(fmt, ...) ({ \
+	pr_info_ratelimited(fmt "\n", ##__VA_ARGS__); \
+	-EINVAL; \
+})
+
+static void axas_flush_range(void *priv, u64 gpa, u64 size)
+{
+	struct axas *as = priv;
+	struct axas_flusher *f;
+
+	lockdep_assert_held_write(&as->lock);
+	list_for_each_entry(f, &as->flushers, node)
+		f->ops->flush_range(f->priv, gpa, size);
+}
+
+static const struct axas_npt_flush_ops axas_npt_flush = {
+	.flush_range = axas_flush_range,
+};
+
+static int axas_check_geometry(const struct axas_npt_fmt *fmt, u64 base,
+			       u64 size)
+{
+	if (!fmt)
+		return axas_bad("unknown format");
+	if (!size || !IS_ALIGNED(base | size, AXAS_PAGE_SIZE))
+		return axas_bad("space %#llx+%#llx: not 4 KiB aligned", base, size);
+	if (base + size < base || base + size > BIT_ULL(fmt->gpa_bits))
+		return axas_bad("space %#llx+%#llx: beyond %u GPA bits", base,
+				size, fmt->gpa_bits);
+	return 0;
+}
+
+static int axas_init(struct axas *as, u64 base, u64 size, u32 flags,
+		     const struct axas_npt_fmt *fmt, const struct axas_hal *hal)
+{
+	struct axas_npt_cfg cfg = {
+		.fmt = fmt,
+		.hal = hal->tables,
+		.hal_priv = hal->priv,
+		.flush = &axas_npt_flush,
+		.flush_priv = as,
+	};
+
+	kref_init(&as->ref);
+	init_rwsem(&as->lock);
+#ifdef CONFIG_DEBUG_LOCK_ALLOC
+	cfg.lock_map = &as->lock.dep_map;
+#endif
+	as->base = base;
+	as->size = size;
+	as->flags = flags;
+	as->hal = hal;
+	as->areas = RB_ROOT_CACHED;
+	atomic64_set(&as->alloc_pages, 0);
+	atomic64_set(&as->faults_handled, 0);
+	INIT_LIST_HEAD(&as->flushers);
+	return axas_npt_init(&as->npt, &cfg);
+}
+
+/* axas_create() with a chosen HAL: KUnit's counting one, or the default. */
+VISIBLE_IF_KUNIT struct axas *__axas_create(u64 base, u64 size, u32 format,
+					    u32 flags, const struct axas_hal *hal)
+{
+	const struct axas_npt_fmt *fmt = axas_npt_fmt_get(format);
+	struct axas *as;
+	int ret;
+
+	if (flags)
+		return ERR_PTR(axas_bad("unknown creation flags %#x", flags));
+	ret = axas_check_geometry(fmt, base, size);
+	if (ret)
+		return ERR_PTR(ret);
+	as = kzalloc(sizeof(*as), GFP_KERNEL_ACCOUNT);
+	if (!as)
+		return ERR_PTR(-ENOMEM);
+	ret = axas_init(as, base, size, flags, fmt, hal);
+	if (ret) {
+		kfree(as);
+		return ERR_PTR(ret);
+	}
+	return as;
+}
+EXPORT_SYMBOL_IF_KUNIT(__axas_create);
+
+/**
+ * axas_create() - create an empty guest physical address space
+ * @base: first gpa, 4 KiB aligned
+ * @size: bytes, a non-zero multiple of 4 KiB; @base + @size must fit the
+ *	format's input address bits
+ * @format: AXAS_FMT_*; %AXAS_FMT_NATIVE picks the host architecture's
+ * @flags: none defined: must be 0
+ *
+ * Return: the space with one reference, or ERR_PTR(-EINVAL / -ENOMEM).
+ */
+struct axas *axas_create(u64 base, u64 size, u32 format, u32 flags)
+{
+	return __axas_create(base, size, format, flags, &axas_default_hal);
+}
+EXPORT_SYMBOL_NS_GPL(axas_create, AXADDRSPACE);
+
+/**
+ * axas_get() - take a reference
+ * @as: the space
+ */
+void axas_get(struct axas *as)
+{
+	kref_get(&as->ref);
+}
+EXPORT_SYMBOL_NS_GPL(axas_get, AXADDRSPACE);
+
+static void axas_release(struct kref *ref)
+{
+	struct axas *as = container_of(ref, struct axas, ref);
+
+	axas_clear(as);
+	axas_npt_destroy(&as->npt);
+	kfree(as);
+}
+
+/**
+ * axas_put() - drop a reference; the last one frees the space
+ * @as: the space, or NULL
+ *
+ * Frees every frame and table page. The caller makes sure no hardware
+ * still walks the tables.
+ */
+void axas_put(struct axas *as)
+{
+	if (as)
+		kref_put(&as->ref, axas_release);
+}
+EXPORT_SYMBOL_NS_GPL(axas_put, AXADDRSPACE);
+
+/* Range checks shared by every operation that takes a range. */
+VISIBLE_IF_KUNIT int axas_check_range(struct axas *as, u64 gpa, u64 size)
+{
+	if (!size || !IS_ALIGNED(gpa | size, AXAS_PAGE_SIZE))
+		return axas_bad("range %#llx+%#llx: not 4 KiB aligned", gpa, size);
+	if (gpa + size < gpa || gpa < as->base ||
+	    gpa + size - as->base > as->size)
+		return axas_bad("range %#llx+%#llx: outside the space", gpa, size);
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(axas_check_range);
+
+static int axas_check_flags(u32 flags, u32 extra)
+{
+	if (flags & ~(AXAS_PROT_MASK | extra))
+		return axas_bad("unknown flags %#x", flags);
+	if (!(flags & AXAS_NPT_PERM))
+		return axas_bad("flags %#x: no access at all", flags);
+	if ((flags & AXAS_WRITE) && !(flags & AXAS_READ))
+		return axas_bad("flags %#x: write without read", flags);
+	if ((flags & AXAS_EXEC) && (flags & (AXAS_DEVICE | AXAS_UNCACHED)))
+		return axas_bad("flags %#x: executable device memory", flags);
+	return 0;
+}
+
+static int axas_check_host(u64 hpa, u64 size)
+{
+	if (!IS_ALIGNED(hpa, AXAS_PAGE_SIZE) || hpa + size < hpa ||
+	    hpa + size > BIT_ULL(axas_host_pa_bits()))
+		return axas_bad("host range %#llx+%#llx: beyond the CPU", hpa, size);
+	if (!allow_ram_linear &&
+	    region_intersects(hpa, size, IORESOURCE_SYSTEM_RAM,
+			      IORES_DESC_NONE) != REGION_DISJOINT) {
+		pr_info_ratelimited("host range %#llx+%#llx: System RAM\n", hpa, size);
+		return -EPERM;
+	}
+	return 0;
+}
+
+static struct axas_area_node *axas_new_area(u64 gpa, u64 size, u64 hpa,
+					    u32 flags, u32 backend)
+{
+	struct axas_area_node *a = kzalloc(sizeof(*a), GFP_KERNEL_ACCOUNT);
+
+	if (a) {
+		a->start = gpa;
+		a->last = gpa + size - 1;
+		a->hpa = hpa;
+		a->flags = flags;
+		a->backend = backend;
+	}
+	return a;
+}
+
+/* Insert @a after mapping it with @map; on any failure nothing changes. */
+static int axas_add_area(struct axas *as, struct axas_area_node *a,
+			 int (*map)(struct axas *as, struct axas_area_node *a))
+{
+	int ret = 0;
+
+	down_write(&as->lock);
+	if (axas_area_first(as, a->start, a->last))
+		ret = -EEXIST;
+	else if (map)
+		ret = map(as, a);
+	if (!ret)
+		axas_area_insert(as, a);
+	up_write(&as->lock);
+	if (ret)
+		kfree(a);
+	return ret;
+}
+
+static int axas_map_linear_area(struct axas *as, struct axas_area_node *a)
+{
+	return axas_npt_map(&as->npt, a->start, a->hpa, axas_area_size(a),
+			    a->flags, AXAS_NPT_HUGE);
+}
+
+/**
+ * axas_map_linear() - map a fixed host physical range
+ * @as: the space
+ * @gpa: first gpa, 4 KiB aligned
+ * @hpa: host physical address of @gpa, 4 KiB aligned, below the CPU's
+ *	physical address width and, unless the module parameter
+ *	allow_ram_linear is set, outside System RAM
+ * @size: bytes, a non-zero multiple of 4 KiB
+ * @flags: AXAS_READ .. AXAS_UNCACHED
+ *
+ * Uses the largest leaves the alignment of @gpa, @hpa and @size allows.
+ * The caller checks privileges (the ioctl requires CAP_SYS_RAWIO).
+ *
+ * Return: 0; -EINVAL for bad arguments; -EPERM for System RAM; -EEXIST if
+ * the range overlaps an area; -ENOMEM.
+ */
+int axas_map_linear(struct axas *as, u64 gpa, u64 hpa, u64 size, u32 flags)
+{
+	struct axas_area_node *a;
+	int ret;
+
+	ret = axas_check_range(as, gpa, size) ?: axas_check_flags(flags, 0) ?:
+	      axas_check_host(hpa, size);
+	if (ret)
+		return ret;
+	a = axas_new_area(gpa, size, hpa, flags, AXAS_BACKEND_LINEAR);
+	if (!a)
+		return -ENOMEM;
+	return axas_add_area(as, a, axas_map_linear_area);
+}
+EXPORT_SYMBOL_NS_GPL(axas_map_linear, AXADDRSPACE);
+
+static int axas_populate_area(struct axas *as, struct axas_area_node *a)
+{
+	return axas_alloc_populate(as, a->start, axas_area_size(a), a->flags);
+}
+
+/**
+ * axas_map_alloc() - map a range backed by frames of the page allocator
+ * @as: the space
+ * @gpa: first gpa, 4 KiB aligned
+ * @size: bytes, a non-zero multiple of 4 KiB
+ * @flags: AXAS_READ .. AXAS_UNCACHED, and %AXAS_MAP_POPULATE to allocate
+ *	and map every frame now (all or nothing); without it frames arrive
+ *	on fault or write
+ *
+ * Frames are zeroed and charged to the caller's memory cgroup.
+ *
+ * Return: 0; -EINVAL; -EEXIST on overlap; -ENOMEM; -EINTR on a fatal
+ * signal during populate. On error nothing of the request stays.
+ */
+int axas_map_alloc(struct axas *as, u64 gpa, u64 size, u32 flags)
+{
+	struct axas_area_node *a;
+	int ret;
+
+	ret = axas_check_range(as, gpa, size) ?:
+	      axas_check_flags(flags, AXAS_MAP_POPULATE);
+	if (ret)
+		return ret;
+	a = axas_new_area(gpa, size, 0, flags, AXAS_BACKEND_ALLOC);
+	if (!a)
+		return -ENOMEM;
+	return axas_add_area(as, a, flags & AXAS_MAP_POPULATE ?
+			     axas_populate_area : NULL);
+}
+EXPORT_SYMBOL_NS_GPL(axas_map_alloc, AXADDRSPACE);
+
+static void axas_collect_range(struct axas *as, u64 start, u64 last,
+			       struct list_head *frames)
+{
+	struct axas_area_node *a;
+
+	for (a = axas_area_first(as, start, last); a;
+	     a = axas_area_next(a, start, last)) {
+		if (a->backend == AXAS_BACKEND_ALLOC)
+			axas_alloc_collect(as, max(start, a->start),
+					   min(last, a->last) - max(start, a->start) + 1,
+					   frames);
+	}
+}
+
+/*
+ * The table goes first: it is the only step that can fail (a split without
+ * memory), and it fails without changing anything. The areas follow.
+ */
+static int __axas_unmap(struct axas *as, u64 gpa, u64 size,
+			struct axas_area_node **spare)
+{
+	u64 last = gpa + size - 1;
+	struct axas_area_node *a;
+	LIST_HEAD(frames);
+	int ret;
+
+	lockdep_assert_held_write(&as->lock);
+	axas_collect_range(as, gpa, last, &frames);
+	ret = axas_npt_unmap(&as->npt, gpa, size);
+	if (ret)
+		return ret;
+	axas_area_split_edges(as, gpa, last, spare);
+	while ((a = axas_area_first(as, gpa, last))) {
+		axas_area_remove(as, a);
+		kfree(a);
+	}
+	axas_alloc_release(as, &frames);
+	return 0;
+}
+
+static int __axas_protect(struct axas *as, u64 gpa, u64 size, u32 flags,
+			  struct axas_area_node **spare)
+{
+	u64 last = gpa + size - 1;
+	struct axas_area_node *a;
+	int ret;
+
+	lockdep_assert_held_write(&as->lock);
+	ret = axas_npt_protect(&as->npt, gpa, size, flags);
+	if (ret)
+		return ret;
+	axas_area_split_edges(as, gpa, last, spare);
+	for (a = axas_area_first(as, gpa, last); a; a = axas_area_next(a, gpa, last))
+		a->flags = flags | (a->flags & AXAS_MAP_POPULATE);
+	return 0;
+}
+
+/* Unmap or protect with the two spare areas a split at both edges needs. */
+static int axas_edit(struct axas *as, u64 gpa, u64 size, u32 flags,
+		     bool protect)
+{
+	struct axas_area_node *spare[2];
+	int ret = -ENOMEM;
+
+	spare[0] = kzalloc(sizeof(*spare[0]), GFP_KERNEL_ACCOUNT);
+	spare[1] = kzalloc(sizeof(*spare[1]), GFP_KERNEL_ACCOUNT);
+	if (spare[0] && spare[1]) {
+		down_write(&as->lock);
+		ret = protect ? __axas_protect(as, gpa, size, flags, spare) :
+				__axas_unmap(as, gpa, size, spare);
+		up_write(&as->lock);
+	}
+	kfree(spare[0]);
+	kfree(spare[1]);
+	return ret;
+}
+
+/**
+ * axas_unmap() - remove every mapping in a range
+ * @as: the space
+ * @gpa: first gpa, 4 KiB aligned
+ * @size: bytes, a non-zero multiple of 4 KiB
+ *
+ * Areas that stick out are split; huge leaves that stick out are split into
+ * the largest leaves that still fit, keeping their frames. Frames of alloc
+ * areas in the range are freed after the flush. Holes are not an error.
+ *
+ * Return: 0, -EINVAL, or -ENOMEM with the space unchanged.
+ */
+int axas_unmap(struct axas *as, u64 gpa, u64 size)
+{
+	return axas_check_range(as, gpa, size) ?:
+	       axas_edit(as, gpa, size, 0, false);
+}
+EXPORT_SYMBOL_NS_GPL(axas_unmap, AXADDRSPACE);
+
+/**
+ * axas_protect() - change the flags of every area part in a range
+ * @as: the space
+ * @gpa: first gpa, 4 KiB aligned
+ * @size: bytes, a non-zero multiple of 4 KiB
+ * @flags: AXAS_READ .. AXAS_UNCACHED
+ *
+ * Areas are split at the range's edges, present entries rewritten (huge
+ * leaves split as for axas_unmap()); lazy pages fault in later with the new
+ * flags. Holes are not an error.
+ *
+ * Return: 0, -EINVAL, or -ENOMEM with the space unchanged.
+ */
+int axas_protect(struct axas *as, u64 gpa, u64 size, u32 flags)
+{
+	return axas_check_range(as, gpa, size) ?: axas_check_flags(flags, 0) ?:
+	       axas_edit(as, gpa, size, flags, true);
+}
+EXPORT_SYMBOL_NS_GPL(axas_protect, AXADDRSPACE);
+
+/**
+ * axas_clear() - remove every area
+ * @as: the space
+ *
+ * The space stays usable. Areas never share a leaf, so no split is needed
+ * and this cannot fail.
+ *
+ * Return: 0.
+ */
+int axas_clear(struct axas *as)
+{
+	struct axas_area_node *a, *none[2] = { NULL, NULL };
+	struct rb_node *node;
+
+	down_write(&as->lock);
+	while ((node = rb_first_cached(&as->areas))) {
+		a = rb_entry(node, struct axas_area_node, rb);
+		WARN_ON_ONCE(__axas_unmap(as, a->start, axas_area_size(a), none));
+		cond_resched();
+	}
+	up_write(&as->lock);
+	return 0;
+}
+EXPORT_SYMBOL_NS_GPL(axas_clear, AXADDRSPACE);
+
+/**
+ * axas_register_flush() - be told of every unmap, split and downgrade
+ * @as: the space
+ * @flusher: callbacks and their argument; stays owned by the space until
+ *	axas_unregister_flush()
+ */
+void axas_register_flush(struct axas *as, struct axas_flusher *flusher)
+{
+	down_write(&as->lock);
+	list_add_tail(&flusher->node, &as->flushers);
+	up_write(&as->lock);
+}
+EXPORT_SYMBOL_NS_GPL(axas_register_flush, AXADDRSPACE);
+
+/**
+ * axas_unregister_flush() - undo axas_register_flush()
+ * @as: the space
+ * @flusher: the registration
+ *
+ * No callback of @flusher runs after this returns.
+ */
+void axas_unregister_flush(struct axas *as, struct axas_flusher *flusher)
+{
+	down_write(&as->lock);
+	list_del(&flusher->node);
+	up_write(&as->lock);
+}
+EXPORT_SYMBOL_NS_GPL(axas_unregister_flush, AXADDRSPACE);

@@ -1,0 +1,118 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Internals of one guest physical address space: the space, its areas and
+ * their backends. See Documentation/locking.rst for the lock design.
+ */
+#ifndef _AXAS_SPACE_H
+#define _AXAS_SPACE_H
+
+#include <linux/kref.h>
+#include <linux/list.h>
+#include <linux/rbtree.h>
+#include <linux/rwsem.h>
+#include <linux/axaddrspace.h>
+
+#include "npt/npt.h"
+
+#define AXAS_PAGE_SIZE		SZ_4K
+
+/**
+ * struct axas_hal - where a space gets its memory
+ * @tables: table page operations for the nested page table
+ * @alloc_frames: 2^@order zeroed, physically contiguous frames, split into
+ *	order-0 pages that are freed one by one; NULL on failure
+ * @free_frame: free one order-0 frame from @alloc_frames
+ * @priv: passed to every operation
+ *
+ * The only place that touches the page allocator; KUnit substitutes a
+ * counting one that can fail the n-th allocation.
+ */
+struct axas_hal {
+	const struct axas_npt_hal_ops *tables;
+	struct page *(*alloc_frames)(void *priv, unsigned int order);
+	void (*free_frame)(void *priv, struct page *page);
+	void *priv;
+};
+
+extern const struct axas_hal axas_default_hal;
+
+/**
+ * struct axas_area_node - one area of a space
+ * @rb: node in &axas.areas
+ * @start: first gpa
+ * @last: last gpa (inclusive), so that areas may end at the top of 2^64
+ * @subtree_last: interval tree bookkeeping
+ * @hpa: host physical address of @start (linear areas), else 0
+ * @flags: mapping flags, plus %AXAS_MAP_POPULATE for populated alloc areas
+ * @backend: AXAS_BACKEND_*
+ */
+struct axas_area_node {
+	struct rb_node rb;
+	u64 start;
+	u64 last;
+	u64 subtree_last;
+	u64 hpa;
+	u32 flags;
+	u32 backend;
+};
+
+/**
+ * struct axas - one guest physical address space
+ * @ref: the last reference frees the space
+ * @lock: writers change areas and split tables (map, unmap, protect,
+ *	clear); readers look areas up and install single pages (fault,
+ *	translate, read/write, listings)
+ * @base: first gpa of the space
+ * @size: bytes
+ * @flags: creation flags
+ * @npt: the nested page table
+ * @hal: memory operations
+ * @areas: interval tree of &struct axas_area_node, non-overlapping
+ * @nr_areas: number of areas
+ * @alloc_pages: frames held by alloc areas
+ * @faults_handled: faults that mapped a new frame
+ * @flushers: registered &struct axas_flusher, under @lock
+ */
+struct axas {
+	struct kref ref;
+	struct rw_semaphore lock;
+	u64 base;
+	u64 size;
+	u32 flags;
+	struct axas_npt npt;
+	const struct axas_hal *hal;
+	struct rb_root_cached areas;
+	unsigned long nr_areas;
+	atomic64_t alloc_pages;
+	atomic64_t faults_handled;
+	struct list_head flushers;
+};
+
+static inline u64 axas_area_size(const struct axas_area_node *a)
+{
+	return a->last - a->start + 1;
+}
+
+/* area.c */
+struct axas_area_node *axas_area_find(struct axas *as, u64 gpa);
+struct axas_area_node *axas_area_first(struct axas *as, u64 start, u64 last);
+struct axas_area_node *axas_area_next(struct axas_area_node *a, u64 start,
+				      u64 last);
+void axas_area_insert(struct axas *as, struct axas_area_node *a);
+void axas_area_remove(struct axas *as, struct axas_area_node *a);
+void axas_area_split_edges(struct axas *as, u64 start, u64 last,
+			   struct axas_area_node **spare);
+
+/* backend_alloc.c */
+int axas_alloc_populate(struct axas *as, u64 gpa, u64 size, u32 flags);
+int axas_alloc_fault(struct axas *as, u64 gpa, u32 flags);
+void axas_alloc_collect(struct axas *as, u64 gpa, u64 size,
+			struct list_head *frames);
+void axas_alloc_release(struct axas *as, struct list_head *frames);
+
+/* space.c */
+struct axas *__axas_create(u64 base, u64 size, u32 format, u32 flags,
+			   const struct axas_hal *hal);
+int axas_check_range(struct axas *as, u64 gpa, u64 size);
+
+#endif /* _AXAS_SPACE_H */
