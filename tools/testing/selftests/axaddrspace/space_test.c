@@ -1,0 +1,1762 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The space fd of /dev/axaddrspace: every ioctl, pread/pwrite, privileges,
+ * isolation, freeing and concurrency, in all six table formats, written
+ * from shared/design/uapi.md. The tables the module builds are read back
+ * with AXAS_DUMP_TABLES and judged by an independent walker (walker.c).
+ *
+ * As in tools/testing/selftests/iommu/iommufd.c, _foo() returns an errno
+ * (0 on success) and foo() asserts success.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <linux/axaddrspace.h>
+
+#include "kselftest_harness.h"
+#include "walker.h"
+
+#define DEV_PATH	"/dev/axaddrspace"
+#define NOBODY		65534
+
+#define SZ_4K		0x1000ULL
+#define SZ_2M		0x200000ULL
+#define SZ_1G		0x40000000ULL
+#define SPACE_SIZE	(8 * SZ_1G)
+
+#define RW		(AXAS_READ | AXAS_WRITE)
+#define RWX		(AXAS_READ | AXAS_WRITE | AXAS_EXEC)
+
+/* ---- ioctl wrappers: return 0 or an errno -------------------------------- */
+
+static int xioctl(int fd, unsigned long req, void *arg)
+{
+	return ioctl(fd, req, arg) ? errno : 0;
+}
+
+static int _create(int dev, uint64_t base, uint64_t size, uint32_t format,
+		   int *fd)
+{
+	struct axas_create c = { .base = base, .size = size, .format = format };
+	int ret = ioctl(dev, AXAS_CREATE_SPACE, &c);
+
+	if (ret < 0)
+		return errno;
+	*fd = ret;
+	return 0;
+}
+
+static int _map_alloc(int fd, uint64_t gpa, uint64_t size, uint32_t flags)
+{
+	struct axas_map_alloc m = { .gpa = gpa, .size = size, .flags = flags };
+
+	return xioctl(fd, AXAS_MAP_ALLOC, &m);
+}
+
+static int _map_linear(int fd, uint64_t gpa, uint64_t hpa, uint64_t size,
+		       uint32_t flags)
+{
+	struct axas_map_linear m = {
+		.gpa = gpa, .hpa = hpa, .size = size, .flags = flags,
+	};
+
+	return xioctl(fd, AXAS_MAP_LINEAR, &m);
+}
+
+static int _unmap(int fd, uint64_t gpa, uint64_t size)
+{
+	struct axas_range r = { .gpa = gpa, .size = size };
+
+	return xioctl(fd, AXAS_UNMAP, &r);
+}
+
+static int _protect(int fd, uint64_t gpa, uint64_t size, uint32_t flags)
+{
+	struct axas_protect p = { .gpa = gpa, .size = size, .flags = flags };
+
+	return xioctl(fd, AXAS_PROTECT, &p);
+}
+
+static int _translate(int fd, uint64_t gpa, struct axas_translate *t)
+{
+	memset(t, 0, sizeof(*t));
+	t->gpa = gpa;
+	return xioctl(fd, AXAS_TRANSLATE, t);
+}
+
+static int _fault(int fd, uint64_t gpa, uint32_t access, uint32_t *handled)
+{
+	struct axas_fault f = { .gpa = gpa, .access = access, .handled = 0xdead };
+	int ret = xioctl(fd, AXAS_HANDLE_FAULT, &f);
+
+	*handled = f.handled;
+	return ret;
+}
+
+static int _info(int fd, struct axas_info *i)
+{
+	memset(i, 0xa5, sizeof(*i));
+	return xioctl(fd, AXAS_GET_INFO, i);
+}
+
+/* All areas, in a malloc()ed array of *count entries. */
+static int _areas(int fd, struct axas_area **out, uint32_t *count)
+{
+	struct axas_areas a = { 0 };
+	int ret = xioctl(fd, AXAS_GET_AREAS, &a);
+
+	if (ret)
+		return ret;
+	*out = calloc(a.count + 1, sizeof(**out));
+	a.areas = (uintptr_t)*out;
+	a.capacity = a.count + 1;
+	ret = xioctl(fd, AXAS_GET_AREAS, &a);
+	*count = a.count;
+	return ret;
+}
+
+/* All table pages, in a malloc()ed array of *count entries. */
+static int _dump(int fd, struct axas_table_page **out, uint32_t *count)
+{
+	struct axas_dump d = { 0 };
+	int ret = xioctl(fd, AXAS_DUMP_TABLES, &d);
+
+	if (ret)
+		return ret;
+	*out = calloc(d.count + 1, sizeof(**out));
+	d.pages = (uintptr_t)*out;
+	d.capacity = d.count + 1;
+	ret = xioctl(fd, AXAS_DUMP_TABLES, &d);
+	*count = d.count;
+	return ret;
+}
+
+#define map_alloc(gpa, size, flags) \
+	ASSERT_EQ(0, _map_alloc(self->fd, gpa, size, flags))
+#define map_linear(gpa, hpa, size, flags) \
+	ASSERT_EQ(0, _map_linear(self->fd, gpa, hpa, size, flags))
+#define unmap(gpa, size)	ASSERT_EQ(0, _unmap(self->fd, gpa, size))
+#define protect(gpa, size, flags) \
+	ASSERT_EQ(0, _protect(self->fd, gpa, size, flags))
+#define translate(gpa, t)	ASSERT_EQ(0, _translate(self->fd, gpa, t))
+#define get_info(i)		ASSERT_EQ(0, _info(self->fd, i))
+#define G(off)			(self->base + (off))
+
+/* The page size AXAS_TRANSLATE reports for gpa, 0 for a hole. */
+static uint64_t page_size_at(int fd, uint64_t gpa)
+{
+	struct axas_translate t;
+
+	return _translate(fd, gpa, &t) ? 0 : t.page_size;
+}
+
+static uint32_t fault_handled(int fd, uint64_t gpa, uint32_t access)
+{
+	uint32_t handled;
+
+	return _fault(fd, gpa, access, &handled) ? 0xbad : handled;
+}
+
+/* ---- The host: physical address width and ranges that are not RAM ------- */
+
+struct host {
+	unsigned int phys_bits;
+	uint64_t dev;		/* 2 MiB aligned, DEV_SIZE bytes, no System RAM */
+	uint64_t hi;		/* 1 GiB aligned, 1 GiB, no System RAM; 0: none */
+	uint64_t ram;		/* a page of System RAM, 0: not found */
+};
+
+#define DEV_SIZE	(8 * SZ_2M)
+#define MAX_RAM		64
+
+static unsigned int phys_bits(void)
+{
+	FILE *f = fopen("/proc/cpuinfo", "r");
+	unsigned int bits = 36;
+	char line[256];
+
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "address sizes : %u bits physical", &bits) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return bits;
+}
+
+/* System RAM ranges from /proc/iomem (nested lines included). */
+static unsigned int ram_ranges(uint64_t (*r)[2])
+{
+	FILE *f = fopen("/proc/iomem", "r");
+	unsigned long long s, e;
+	unsigned int n = 0;
+	char line[256];
+
+	while (f && n < MAX_RAM && fgets(line, sizeof(line), f)) {
+		if (!strstr(line, ": System RAM"))
+			continue;
+		if (sscanf(line, " %llx-%llx", &s, &e) == 2) {
+			r[n][0] = s;
+			r[n++][1] = e;
+		}
+	}
+	if (f)
+		fclose(f);
+	return n;
+}
+
+static bool is_free(uint64_t (*r)[2], unsigned int n, uint64_t start,
+		    uint64_t size, unsigned int bits)
+{
+	unsigned int i;
+
+	if (start + size > 1ULL << bits)
+		return false;
+	for (i = 0; i < n; i++)
+		if (start <= r[i][1] && r[i][0] < start + size)
+			return false;
+	return true;
+}
+
+static void probe_host(struct host *h)
+{
+	static const uint64_t hi[] = { 64 * SZ_1G, 32 * SZ_1G, 16 * SZ_1G, 8 * SZ_1G };
+	uint64_t r[MAX_RAM][2], a;
+	unsigned int n = ram_ranges(r), i;
+
+	memset(h, 0, sizeof(*h));
+	h->phys_bits = phys_bits();
+	for (a = 0xfe000000; a + DEV_SIZE <= 0xfec00000 && !h->dev; a += SZ_2M)
+		if (is_free(r, n, a, DEV_SIZE, h->phys_bits))
+			h->dev = a;
+	for (i = 0; i < ARRAY_SIZE(hi) && !h->hi; i++)
+		if (is_free(r, n, hi[i], SZ_1G, h->phys_bits))
+			h->hi = hi[i];
+	for (i = 0; i < n && !h->ram; i++)
+		if (r[i][0] >= 0x100000 && r[i][1] - r[i][0] >= 2 * SZ_4K)
+			h->ram = (r[i][0] + SZ_4K - 1) & ~(SZ_4K - 1);
+}
+
+/* ---- Fixture ------------------------------------------------------------ */
+
+FIXTURE(space) {
+	int dev;
+	int fd;
+	uint64_t base;
+	struct host host;
+};
+
+FIXTURE_VARIANT(space) {
+	uint32_t format;
+	uint64_t base;		/* high enough to use more than root entry 0 */
+	unsigned int levels;
+	unsigned int gpa_bits;
+};
+
+FIXTURE_VARIANT_ADD(space, ept4) {
+	.format = AXAS_FMT_X86_EPT4, .base = 0, .levels = 4, .gpa_bits = 48,
+};
+
+FIXTURE_VARIANT_ADD(space, ept5) {
+	.format = AXAS_FMT_X86_EPT5, .base = 1ULL << 56, .levels = 5, .gpa_bits = 57,
+};
+
+FIXTURE_VARIANT_ADD(space, arm40) {
+	.format = AXAS_FMT_ARM64_S2_40, .base = 0x8000000000ULL, .levels = 3,
+	.gpa_bits = 40,
+};
+
+FIXTURE_VARIANT_ADD(space, arm48) {
+	.format = AXAS_FMT_ARM64_S2_48, .base = SZ_1G, .levels = 4, .gpa_bits = 48,
+};
+
+FIXTURE_VARIANT_ADD(space, sv39x4) {
+	.format = AXAS_FMT_RISCV_SV39X4, .base = 0x18000000000ULL, .levels = 3,
+	.gpa_bits = 41,
+};
+
+FIXTURE_VARIANT_ADD(space, sv48x4) {
+	.format = AXAS_FMT_RISCV_SV48X4, .base = 0x3000000000000ULL, .levels = 4,
+	.gpa_bits = 50,
+};
+
+FIXTURE_SETUP(space)
+{
+	self->fd = -1;
+	self->base = variant->base;
+	probe_host(&self->host);
+	self->dev = open(DEV_PATH, O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, self->dev);
+	ASSERT_EQ(0, _create(self->dev, variant->base, SPACE_SIZE, variant->format,
+			     &self->fd));
+}
+
+FIXTURE_TEARDOWN(space)
+{
+	if (self->fd >= 0)
+		close(self->fd);
+	close(self->dev);
+}
+
+#define need_dev() do { \
+	if (!self->host.dev) \
+		SKIP(return, "no non-RAM window in 0xfe000000..0xfec00000"); \
+} while (0)
+
+#define need_hi() do { \
+	if (!self->host.hi) \
+		SKIP(return, "no 1 GiB non-RAM range below %u bits", \
+		     self->host.phys_bits); \
+} while (0)
+
+/* ---- Tables against AXAS_TRANSLATE -------------------------------------- */
+
+struct cmp {
+	int fd;
+	unsigned int format;
+	unsigned int bad;
+	char msg[256];
+};
+
+static void mismatch(struct cmp *c, const char *what, uint64_t gpa)
+{
+	if (!c->bad++)
+		snprintf(c->msg, sizeof(c->msg), "%s at gpa 0x%llx", what,
+			 (unsigned long long)gpa);
+}
+
+/* One gpa of a walker leaf, against AXAS_TRANSLATE. */
+static void cmp_gpa(struct cmp *c, const struct axw_leaf *l, uint64_t gpa)
+{
+	struct axas_translate t;
+	uint64_t out = l->hpa + (gpa - l->gpa);
+
+	if (_translate(c->fd, gpa, &t))
+		return mismatch(c, "walker leaf, AXAS_TRANSLATE fails", gpa);
+	if (t.hpa != out)
+		mismatch(c, "hpa differs", gpa);
+	if (t.page_size != l->size)
+		mismatch(c, "page_size differs", gpa);
+	if (axw_expressible(c->format, t.flags & AXAS_PROT_MASK) != l->flags)
+		mismatch(c, "flags differ", gpa);
+	if (l->gpa < t.area_start || l->gpa + l->size > t.area_start + t.area_size)
+		mismatch(c, "leaf sticks out of its area", gpa);
+	if (t.reserved)
+		mismatch(c, "translate reserved not 0", gpa);
+}
+
+static int cmp_leaf(const struct axw_leaf *l, void *arg)
+{
+	cmp_gpa(arg, l, l->gpa);
+	cmp_gpa(arg, l, l->gpa + l->size - SZ_4K + 0xabc);
+	return 0;
+}
+
+static bool lazy(const struct axas_area *a)
+{
+	return a->backend == AXAS_BACKEND_ALLOC && !(a->flags & AXAS_MAP_POPULATE);
+}
+
+/* Step through an area: walker holes must be AXAS_TRANSLATE holes. */
+static void cmp_area(struct cmp *c, const struct axw_tables *t,
+		     const struct axas_area *a)
+{
+	uint64_t gpa = a->gpa, end = a->gpa + a->size;
+	struct axas_translate tr;
+	struct axw_leaf l;
+	int ret;
+
+	while (gpa < end) {
+		ret = axw_translate(t, gpa, &l);
+		if (ret == -ENOENT) {
+			if (_translate(c->fd, gpa, &tr) != ENOENT)
+				mismatch(c, "walker hole, AXAS_TRANSLATE not ENOENT", gpa);
+			if (!lazy(a))
+				mismatch(c, "hole in a non-lazy area", gpa);
+			gpa += SZ_4K;
+			continue;
+		}
+		if (ret) {
+			mismatch(c, "walker cannot translate", gpa);
+			gpa += SZ_4K;
+			continue;
+		}
+		cmp_gpa(c, &l, gpa);
+		gpa = l.gpa + l.size;
+	}
+}
+
+/* The page before and after every area, when it is a hole in the model. */
+static void cmp_edges(struct cmp *c, const struct axw_tables *t,
+		      const struct axas_area *a, uint32_t n, uint64_t lo, uint64_t hi)
+{
+	struct axw_leaf l;
+	uint32_t i;
+
+	for (i = 0; i < n; i++) {
+		uint64_t before = a[i].gpa - SZ_4K, after = a[i].gpa + a[i].size;
+
+		if (a[i].gpa > lo && (!i || a[i - 1].gpa + a[i - 1].size <= before) &&
+		    axw_translate(t, before, &l) != -ENOENT)
+			mismatch(c, "leaf before an area", before);
+		if (after < hi && (i + 1 == n || a[i + 1].gpa > after) &&
+		    axw_translate(t, after, &l) != -ENOENT)
+			mismatch(c, "leaf after an area", after);
+	}
+}
+
+/*
+ * Dump the tables, check their structure, then compare every leaf and every
+ * page of every area with AXAS_TRANSLATE. Returns the walker's leaf count.
+ */
+static uint64_t check_tables(struct __test_metadata *_metadata, int fd)
+{
+	struct axas_table_page *pages = NULL;
+	struct axas_area *areas = NULL;
+	struct axw_tables t = { 0 };
+	struct axas_info info;
+	struct axw_report r;
+	uint32_t n, na, i;
+	struct cmp c = { .fd = fd };
+
+	ASSERT_EQ(0, _info(fd, &info));
+	ASSERT_EQ(0, _dump(fd, &pages, &n));
+	ASSERT_EQ(0, _areas(fd, &areas, &na));
+	t = (struct axw_tables){
+		.pages = pages, .count = n, .format = info.format,
+		.levels = info.levels, .gpa_bits = info.gpa_bits,
+		.root_hpa = info.root_hpa, .base = info.base, .size = info.size,
+		.table_pages = info.table_pages,
+	};
+	c.format = info.format;
+	EXPECT_EQ(0, axw_check(&t, &r))
+		axw_report_print(stderr, &r);
+	EXPECT_EQ(info.mapped_bytes, r.mapped_bytes);
+	EXPECT_EQ(0, axw_for_each_leaf(&t, cmp_leaf, &c));
+	for (i = 0; i < na; i++)
+		cmp_area(&c, &t, &areas[i]);
+	cmp_edges(&c, &t, areas, na, info.base, info.base + info.size);
+	EXPECT_EQ(0, c.bad)
+		TH_LOG("%u mismatches, first: %s", c.bad, c.msg);
+	free(pages);
+	free(areas);
+	return r.leaves;
+}
+
+/* Count the walker's leaves of one size inside [gpa, gpa + size). */
+struct count {
+	uint64_t gpa, size, leaf_size, n;
+};
+
+static int count_leaf(const struct axw_leaf *l, void *arg)
+{
+	struct count *c = arg;
+
+	if (l->gpa >= c->gpa && l->gpa < c->gpa + c->size && l->size == c->leaf_size)
+		c->n++;
+	return 0;
+}
+
+static uint64_t count_leaves(struct __test_metadata *_metadata, int fd,
+			     uint64_t gpa, uint64_t size, uint64_t leaf_size)
+{
+	struct count c = { gpa, size, leaf_size, 0 };
+	struct axas_table_page *pages;
+	struct axas_info info;
+	struct axw_tables t;
+	uint32_t n;
+
+	ASSERT_EQ(0, _info(fd, &info));
+	ASSERT_EQ(0, _dump(fd, &pages, &n));
+	t = (struct axw_tables){
+		.pages = pages, .count = n, .format = info.format,
+		.levels = info.levels, .gpa_bits = info.gpa_bits,
+		.root_hpa = info.root_hpa,
+	};
+	EXPECT_EQ(0, axw_for_each_leaf(&t, count_leaf, &c));
+	free(pages);
+	return c.n;
+}
+
+/* ---- Info, creation, capabilities ---------------------------------------- */
+
+static uint64_t expected_hw_root(uint32_t format, uint64_t root, unsigned int levels)
+{
+	switch (format) {
+	case AXAS_FMT_X86_EPT4:
+	case AXAS_FMT_X86_EPT5:
+		return root | (levels - 1) << 3 | 6;
+	case AXAS_FMT_RISCV_SV39X4:
+		return 8ULL << 60 | root >> 12;
+	case AXAS_FMT_RISCV_SV48X4:
+		return 9ULL << 60 | root >> 12;
+	default:
+		return root;
+	}
+}
+
+static uint64_t expected_hw_ctl(uint32_t format)
+{
+	if (format == AXAS_FMT_ARM64_S2_40)
+		return 0x3558;
+	return format == AXAS_FMT_ARM64_S2_48 ? 0x3590 : 0;
+}
+
+TEST_F(space, info_fresh)
+{
+	struct axas_info i;
+	unsigned int j, rp = axw_root_pages(variant->format);
+
+	get_info(&i);
+	EXPECT_EQ(variant->base, i.base);
+	EXPECT_EQ(SPACE_SIZE, i.size);
+	EXPECT_EQ(variant->format, i.format);
+	EXPECT_EQ(variant->levels, i.levels);
+	EXPECT_EQ(variant->gpa_bits, i.gpa_bits);
+	EXPECT_EQ(0, i.flags);
+	EXPECT_NE(0, i.root_hpa);
+	EXPECT_EQ(0, i.root_hpa & (rp * SZ_4K - 1));
+	EXPECT_EQ(expected_hw_root(variant->format, i.root_hpa, i.levels), i.hw_root);
+	EXPECT_EQ(expected_hw_ctl(variant->format), i.hw_ctl);
+	EXPECT_EQ(0, i.nr_areas);
+	EXPECT_EQ(0, i.mapped_bytes);
+	EXPECT_EQ(rp, i.table_pages);
+	EXPECT_EQ(0, i.alloc_pages);
+	EXPECT_EQ(0, i.faults_handled);
+	for (j = 0; j < ARRAY_SIZE(i.reserved); j++)
+		EXPECT_EQ(0, i.reserved[j]);
+	EXPECT_EQ(0, check_tables(_metadata, self->fd));
+}
+
+TEST_F(space, fd_flags)
+{
+	int fl = fcntl(self->fd, F_GETFL);
+
+	ASSERT_LE(0, fl);
+	EXPECT_EQ(O_RDWR, fl & O_ACCMODE);
+	EXPECT_EQ(FD_CLOEXEC, fcntl(self->fd, F_GETFD) & FD_CLOEXEC);
+}
+
+TEST_F(space, create_einval)
+{
+	uint64_t top = 1ULL << variant->gpa_bits;
+	struct axas_create c = { .size = SZ_4K, .format = variant->format };
+	int fd = -1;
+
+	EXPECT_EQ(EINVAL, _create(self->dev, SZ_4K / 2, SZ_4K, variant->format, &fd));
+	EXPECT_EQ(EINVAL, _create(self->dev, 0, 0, variant->format, &fd));
+	EXPECT_EQ(EINVAL, _create(self->dev, 0, SZ_4K + 1, variant->format, &fd));
+	EXPECT_EQ(EINVAL, _create(self->dev, top - SZ_4K, 2 * SZ_4K, variant->format, &fd));
+	EXPECT_EQ(EINVAL, _create(self->dev, top, SZ_4K, variant->format, &fd));
+	EXPECT_EQ(EINVAL, _create(self->dev, -SZ_4K, 2 * SZ_4K, variant->format, &fd));
+	EXPECT_EQ(EINVAL, _create(self->dev, 0, SZ_4K, AXAS_FMT_MAX + 1, &fd));
+	EXPECT_EQ(EINVAL, _create(self->dev, 0, SZ_4K, ~0U, &fd));
+	c.flags = 1;
+	EXPECT_EQ(EINVAL, xioctl(self->dev, AXAS_CREATE_SPACE, &c));
+	c.flags = 0;
+	c.reserved[2] = 1;
+	EXPECT_EQ(EINVAL, xioctl(self->dev, AXAS_CREATE_SPACE, &c));
+	EXPECT_EQ(EFAULT, xioctl(self->dev, AXAS_CREATE_SPACE, (void *)8));
+	/* The very top of the format's input range is fine. */
+	ASSERT_EQ(0, _create(self->dev, top - SZ_4K, SZ_4K, variant->format, &fd));
+	close(fd);
+}
+
+TEST(native_format)
+{
+	int dev = open(DEV_PATH, O_RDWR | O_CLOEXEC), fd = -1, ret;
+	struct axas_info i;
+	uint32_t want = 0;
+
+#if defined(__x86_64__)
+	want = AXAS_FMT_X86_EPT4;
+#elif defined(__aarch64__)
+	want = AXAS_FMT_ARM64_S2_48;
+#elif defined(__riscv) && __riscv_xlen == 64
+	want = AXAS_FMT_RISCV_SV48X4;
+#endif
+	ASSERT_LE(0, dev);
+	ret = _create(dev, 0, SZ_2M, AXAS_FMT_NATIVE, &fd);
+	if (!want) {
+		EXPECT_EQ(EINVAL, ret);
+		return;
+	}
+	ASSERT_EQ(0, ret);
+	ASSERT_EQ(0, _info(fd, &i));
+	EXPECT_EQ(want, i.format);
+	close(fd);
+	close(dev);
+}
+
+TEST(check_extension)
+{
+	int dev = open(DEV_PATH, O_RDWR | O_CLOEXEC);
+	int formats;
+
+	ASSERT_LE(0, dev);
+	formats = ioctl(dev, AXAS_CHECK_EXTENSION, AXAS_CAP_FORMATS);
+	EXPECT_EQ(0x7e, formats & 0x7e);
+	EXPECT_EQ(0, formats & ~0x7f);
+	EXPECT_LE(0, ioctl(dev, AXAS_CHECK_EXTENSION, AXAS_CAP_MAX_SPACES));
+	EXPECT_EQ(0, ioctl(dev, AXAS_CHECK_EXTENSION, 0x7fff));
+	EXPECT_EQ(0, ioctl(dev, AXAS_CHECK_EXTENSION, 0));
+	close(dev);
+}
+
+/* ---- Map alloc ---------------------------------------------------------- */
+
+TEST_F(space, map_alloc_lazy)
+{
+	struct axas_translate t;
+	struct axas_area *a;
+	struct axas_info i;
+	uint32_t n;
+
+	map_alloc(G(0), 4 * SZ_4K, RW | AXAS_USER);
+	EXPECT_EQ(ENOENT, _translate(self->fd, G(0), &t));
+	get_info(&i);
+	EXPECT_EQ(1, i.nr_areas);
+	EXPECT_EQ(0, i.mapped_bytes);
+	EXPECT_EQ(0, i.alloc_pages);
+	ASSERT_EQ(0, _areas(self->fd, &a, &n));
+	ASSERT_EQ(1, n);
+	EXPECT_EQ(G(0), a[0].gpa);
+	EXPECT_EQ(4 * SZ_4K, a[0].size);
+	EXPECT_EQ(0, a[0].hpa);
+	EXPECT_EQ(RW | AXAS_USER, a[0].flags);
+	EXPECT_EQ(AXAS_BACKEND_ALLOC, a[0].backend);
+	free(a);
+}
+
+TEST_F(space, map_alloc_populate)
+{
+	uint64_t gpa = G(4 * SZ_2M), size = SZ_2M + 3 * SZ_4K, off;
+	struct axas_translate t;
+	struct axas_area *a;
+	struct axas_info i;
+	uint32_t n;
+
+	map_alloc(gpa, size, RWX | AXAS_MAP_POPULATE);
+	get_info(&i);
+	EXPECT_EQ(size, i.mapped_bytes);
+	EXPECT_EQ(size / SZ_4K, i.alloc_pages);
+	EXPECT_LT(axw_root_pages(variant->format), i.table_pages);
+	for (off = 0; off < size; off += SZ_4K) {
+		translate(gpa + off + 0x321, &t);
+		EXPECT_EQ(0x321, t.hpa & (SZ_4K - 1));
+		EXPECT_EQ(gpa, t.area_start);
+		EXPECT_EQ(size, t.area_size);
+		EXPECT_EQ(RWX, t.flags & AXAS_PROT_MASK);
+		EXPECT_EQ(AXAS_BACKEND_ALLOC, t.backend);
+		EXPECT_EQ(0, t.reserved);
+		EXPECT_TRUE(t.page_size == SZ_4K || t.page_size == SZ_2M);
+	}
+	ASSERT_EQ(0, _areas(self->fd, &a, &n));
+	ASSERT_EQ(1, n);
+	EXPECT_EQ(RWX | AXAS_MAP_POPULATE, a[0].flags);
+	EXPECT_EQ(0, a[0].hpa);
+	free(a);
+	check_tables(_metadata, self->fd);
+}
+
+/* Populated frames are zeroed. */
+TEST_F(space, map_alloc_zeroed)
+{
+	static char buf[4 * SZ_4K], zero[4 * SZ_4K];
+
+	map_alloc(G(0), sizeof(buf), RW | AXAS_MAP_POPULATE);
+	memset(buf, 0xcc, sizeof(buf));
+	ASSERT_EQ(sizeof(buf), pread(self->fd, buf, sizeof(buf), G(0)));
+	EXPECT_EQ(0, memcmp(buf, zero, sizeof(buf)));
+}
+
+/* ---- Map linear --------------------------------------------------------- */
+
+TEST_F(space, map_linear_page_sizes)
+{
+	uint64_t dev = self->host.dev, gpa = G(16 * SZ_2M);
+	struct axas_translate t;
+	struct axas_area *a;
+	uint32_t n;
+
+	need_dev();
+	/* 2 MiB leaves where gpa and hpa are both aligned, 4 KiB for the tail. */
+	map_linear(gpa, dev, 2 * SZ_2M + 2 * SZ_4K, RW | AXAS_DEVICE);
+	translate(gpa + 0x1234, &t);
+	EXPECT_EQ(dev + 0x1234, t.hpa);
+	EXPECT_EQ(SZ_2M, t.page_size);
+	EXPECT_EQ(AXAS_BACKEND_LINEAR, t.backend);
+	EXPECT_EQ(RW | AXAS_DEVICE, t.flags & AXAS_PROT_MASK);
+	EXPECT_EQ(SZ_2M, page_size_at(self->fd, gpa + SZ_2M + 5));
+	EXPECT_EQ(SZ_4K, page_size_at(self->fd, gpa + 2 * SZ_2M));
+	EXPECT_EQ(SZ_4K, page_size_at(self->fd, gpa + 2 * SZ_2M + SZ_4K));
+	EXPECT_EQ(0, page_size_at(self->fd, gpa + 2 * SZ_2M + 2 * SZ_4K));
+	/* gpa and hpa aligned differently: 4 KiB leaves only. */
+	map_linear(gpa + 4 * SZ_2M, dev + 4 * SZ_2M + SZ_4K, SZ_2M + SZ_4K, AXAS_READ);
+	EXPECT_EQ(SZ_4K, page_size_at(self->fd, gpa + 4 * SZ_2M));
+	EXPECT_EQ(SZ_4K, page_size_at(self->fd, gpa + 5 * SZ_2M - SZ_4K));
+	translate(gpa + 5 * SZ_2M, &t);
+	EXPECT_EQ(dev + 5 * SZ_2M + SZ_4K, t.hpa);
+	ASSERT_EQ(0, _areas(self->fd, &a, &n));
+	ASSERT_EQ(2, n);
+	EXPECT_EQ(dev, a[0].hpa);
+	EXPECT_EQ(RW | AXAS_DEVICE, a[0].flags);
+	EXPECT_EQ(AXAS_BACKEND_LINEAR, a[0].backend);
+	EXPECT_EQ(dev + 4 * SZ_2M + SZ_4K, a[1].hpa);
+	free(a);
+	check_tables(_metadata, self->fd);
+}
+
+TEST_F(space, map_linear_1g)
+{
+	struct axas_translate t;
+	struct axas_info i;
+
+	need_hi();
+	map_linear(G(SZ_1G), self->host.hi, SZ_1G, AXAS_READ | AXAS_EXEC);
+	translate(G(SZ_1G) + 0x12345678, &t);
+	EXPECT_EQ(self->host.hi + 0x12345678, t.hpa);
+	EXPECT_EQ(SZ_1G, t.page_size);
+	get_info(&i);
+	EXPECT_EQ(SZ_1G, i.mapped_bytes);
+	EXPECT_EQ(0, i.alloc_pages);
+	EXPECT_EQ(1, count_leaves(_metadata, self->fd, G(SZ_1G), SZ_1G, SZ_1G));
+	check_tables(_metadata, self->fd);
+}
+
+TEST_F(space, map_linear_host_range)
+{
+	uint64_t top = 1ULL << self->host.phys_bits;
+	struct axas_info before, after;
+
+	get_info(&before);
+	EXPECT_EQ(EINVAL, _map_linear(self->fd, G(0), top, SZ_4K, AXAS_READ));
+	EXPECT_EQ(EINVAL, _map_linear(self->fd, G(0), top - SZ_4K, 2 * SZ_4K, AXAS_READ));
+	EXPECT_EQ(EINVAL, _map_linear(self->fd, G(0), -SZ_4K, 2 * SZ_4K, AXAS_READ));
+	EXPECT_EQ(EINVAL, _map_linear(self->fd, G(0), 0x800, SZ_4K, AXAS_READ));
+	get_info(&after);
+	EXPECT_EQ(0, memcmp(&before, &after, sizeof(before)));
+}
+
+static bool ram_linear_allowed(void)
+{
+	FILE *f = fopen("/sys/module/axaddrspace/parameters/allow_ram_linear", "r");
+	int c = f ? fgetc(f) : 'N';
+
+	if (f)
+		fclose(f);
+	return c == 'Y' || c == '1';
+}
+
+TEST_F(space, map_linear_ram_eperm)
+{
+	if (!self->host.ram)
+		SKIP(return, "no System RAM in /proc/iomem");
+	if (ram_linear_allowed())
+		SKIP(return, "allow_ram_linear=1");
+	EXPECT_EQ(EPERM, _map_linear(self->fd, G(0), self->host.ram, SZ_4K, AXAS_READ));
+	EXPECT_EQ(ENOENT, _translate(self->fd, G(0), &(struct axas_translate){}));
+}
+
+/* ---- Errno rows common to the range ioctls -------------------------------- */
+
+struct range_case {
+	const char *what;
+	uint64_t gpa;		/* offset from the base unless absolute */
+	uint64_t size;
+	bool absolute;
+};
+
+static const struct range_case bad_ranges[] = {
+	{ "misaligned gpa", 0x800, SZ_4K },
+	{ "misaligned size", 0, SZ_4K + 1 },
+	{ "size below a page", 0, 0x800 },
+	{ "zero size", 0, 0 },
+	{ "wraps around", -SZ_4K, 2 * SZ_4K, true },
+	{ "huge size wraps", SZ_4K, -SZ_4K },
+	{ "starts at the end", SPACE_SIZE, SZ_4K },
+	{ "sticks out of the end", SPACE_SIZE - SZ_4K, 2 * SZ_4K },
+	{ "beyond the end", 2 * SPACE_SIZE, SZ_4K },
+};
+
+static int range_op(int fd, int op, uint64_t gpa, uint64_t size, uint64_t hpa)
+{
+	switch (op) {
+	case 0:
+		return _map_alloc(fd, gpa, size, RW);
+	case 1:
+		return _map_linear(fd, gpa, hpa, size, AXAS_READ);
+	case 2:
+		return _unmap(fd, gpa, size);
+	default:
+		return _protect(fd, gpa, size, AXAS_READ);
+	}
+}
+
+TEST_F(space, range_einval)
+{
+	static const char * const ops[] = { "map-alloc", "map-linear", "unmap", "protect" };
+	uint64_t hpa = self->host.dev ? self->host.dev : 0xfe000000;
+	struct axas_info before, after;
+	unsigned int i, op;
+
+	map_alloc(G(SPACE_SIZE - SZ_2M), SZ_2M, RW);
+	get_info(&before);
+	for (op = 0; op < ARRAY_SIZE(ops); op++) {
+		for (i = 0; i < ARRAY_SIZE(bad_ranges); i++) {
+			const struct range_case *r = &bad_ranges[i];
+			uint64_t gpa = r->absolute ? r->gpa : G(r->gpa);
+
+			EXPECT_EQ(EINVAL, range_op(self->fd, op, gpa, r->size, hpa))
+				TH_LOG("%s: %s", ops[op], r->what);
+		}
+		if (variant->base) {
+			EXPECT_EQ(EINVAL, range_op(self->fd, op, G(0) - SZ_4K, SZ_4K, hpa))
+				TH_LOG("%s below the base", ops[op]);
+		}
+	}
+	get_info(&after);
+	EXPECT_EQ(0, memcmp(&before, &after, sizeof(before)));
+}
+
+TEST_F(space, flags_einval)
+{
+	static const uint32_t bad[] = {
+		0, AXAS_WRITE, AXAS_WRITE | AXAS_EXEC, AXAS_USER, AXAS_DEVICE,
+		AXAS_READ | AXAS_EXEC | AXAS_DEVICE, AXAS_EXEC | AXAS_UNCACHED,
+		AXAS_READ | 1U << 6, AXAS_READ | 1U << 15, AXAS_READ | 1U << 17,
+		AXAS_READ | 1U << 31,
+	};
+	uint64_t hpa = self->host.dev ? self->host.dev : 0xfe000000;
+	struct axas_info before, after;
+	unsigned int i;
+
+	map_alloc(G(SZ_2M), SZ_4K, RW);
+	get_info(&before);
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		EXPECT_EQ(EINVAL, _map_alloc(self->fd, G(0), SZ_4K, bad[i]))
+			TH_LOG("map-alloc flags 0x%x", bad[i]);
+		EXPECT_EQ(EINVAL, _map_linear(self->fd, G(0), hpa, SZ_4K, bad[i]))
+			TH_LOG("map-linear flags 0x%x", bad[i]);
+		EXPECT_EQ(EINVAL, _protect(self->fd, G(SZ_2M), SZ_4K, bad[i]))
+			TH_LOG("protect flags 0x%x", bad[i]);
+	}
+	EXPECT_EQ(EINVAL, _map_linear(self->fd, G(0), hpa, SZ_4K,
+				      AXAS_READ | AXAS_MAP_POPULATE));
+	EXPECT_EQ(EINVAL, _protect(self->fd, G(SZ_2M), SZ_4K, AXAS_READ | AXAS_MAP_POPULATE));
+	EXPECT_EQ(EINVAL, _map_alloc(self->fd, G(0), SZ_4K,
+				     AXAS_EXEC | AXAS_DEVICE | AXAS_MAP_POPULATE));
+	get_info(&after);
+	EXPECT_EQ(0, memcmp(&before, &after, sizeof(before)));
+	/* Every accepted combination: */
+	map_alloc(G(0), SZ_4K, AXAS_EXEC);
+	map_alloc(G(SZ_4K), SZ_4K, AXAS_READ | AXAS_USER | AXAS_DEVICE | AXAS_UNCACHED);
+	protect(G(SZ_2M), SZ_4K, AXAS_READ | AXAS_WRITE | AXAS_EXEC | AXAS_USER);
+}
+
+TEST_F(space, pad_and_reserved_einval)
+{
+	uint64_t hpa = self->host.dev ? self->host.dev : 0xfe000000;
+	struct axas_map_linear ml = { G(0), hpa, SZ_4K, AXAS_READ, 1, 0 };
+	struct axas_map_alloc ma = { G(0), SZ_4K, AXAS_READ, 1, 0 };
+	struct axas_protect p = { G(SZ_2M), SZ_4K, AXAS_READ, 1 };
+
+	map_alloc(G(SZ_2M), SZ_4K, RW);
+	EXPECT_EQ(EINVAL, xioctl(self->fd, AXAS_MAP_LINEAR, &ml));
+	ml.pad = 0;
+	ml.reserved = 1ULL << 63;
+	EXPECT_EQ(EINVAL, xioctl(self->fd, AXAS_MAP_LINEAR, &ml));
+	EXPECT_EQ(EINVAL, xioctl(self->fd, AXAS_MAP_ALLOC, &ma));
+	ma.pad = 0;
+	ma.reserved = 1;
+	EXPECT_EQ(EINVAL, xioctl(self->fd, AXAS_MAP_ALLOC, &ma));
+	EXPECT_EQ(EINVAL, xioctl(self->fd, AXAS_PROTECT, &p));
+	EXPECT_EQ(ENOENT, _translate(self->fd, G(0), &(struct axas_translate){}));
+	ma.reserved = 0;
+	EXPECT_EQ(0, xioctl(self->fd, AXAS_MAP_ALLOC, &ma));
+}
+
+TEST_F(space, overlap_eexist)
+{
+	static const struct { uint64_t off, size; } over[] = {
+		{ 0, SZ_2M }, { SZ_4K, SZ_4K }, { SZ_2M - SZ_4K, 2 * SZ_4K },
+		{ -SZ_4K, 2 * SZ_4K }, { -SZ_2M, 4 * SZ_2M }, { SZ_2M - SZ_4K, SZ_4K },
+	};
+	uint64_t gpa = G(SZ_1G), hpa = self->host.dev;
+	struct axas_info before, after;
+	unsigned int i;
+
+	map_alloc(gpa, SZ_2M, RW | AXAS_MAP_POPULATE);
+	get_info(&before);
+	for (i = 0; i < ARRAY_SIZE(over); i++) {
+		EXPECT_EQ(EEXIST, _map_alloc(self->fd, gpa + over[i].off, over[i].size,
+					     RW | AXAS_MAP_POPULATE))
+			TH_LOG("map-alloc overlap %u", i);
+		if (self->host.dev) {
+			EXPECT_EQ(EEXIST, _map_linear(self->fd, gpa + over[i].off,
+						      hpa, over[i].size, AXAS_READ))
+				TH_LOG("map-linear overlap %u", i);
+		}
+	}
+	get_info(&after);
+	EXPECT_EQ(0, memcmp(&before, &after, sizeof(before)));
+	/* Adjacent on both sides is not an overlap. */
+	map_alloc(gpa - SZ_4K, SZ_4K, AXAS_READ);
+	map_alloc(gpa + SZ_2M, SZ_4K, AXAS_READ);
+	check_tables(_metadata, self->fd);
+}
+
+/* ---- Translate, handle fault -------------------------------------------- */
+
+TEST_F(space, translate_errors)
+{
+	struct axas_translate t;
+
+	map_alloc(G(SZ_2M), SZ_4K, RW | AXAS_MAP_POPULATE);
+	EXPECT_EQ(ENOENT, _translate(self->fd, G(0), &t));
+	EXPECT_EQ(ENOENT, _translate(self->fd, G(SZ_2M) - 1, &t));
+	EXPECT_EQ(ENOENT, _translate(self->fd, G(SZ_2M + SZ_4K), &t));
+	EXPECT_EQ(ENOENT, _translate(self->fd, G(SPACE_SIZE) - 1, &t));
+	EXPECT_EQ(EINVAL, _translate(self->fd, G(SPACE_SIZE), &t));
+	EXPECT_EQ(EINVAL, _translate(self->fd, ~0ULL, &t));
+	if (variant->base) {
+		EXPECT_EQ(EINVAL, _translate(self->fd, G(0) - 1, &t));
+	}
+	translate(G(SZ_2M) + SZ_4K - 1, &t);
+	EXPECT_EQ(SZ_4K - 1, t.hpa & (SZ_4K - 1));
+}
+
+TEST_F(space, fault_semantics)
+{
+	uint64_t lazy = G(0), pop = G(SZ_2M), lin = G(2 * SZ_2M);
+	struct axas_translate t;
+	struct axas_info i;
+	uint32_t h;
+
+	map_alloc(lazy, 8 * SZ_4K, RW);
+	map_alloc(pop, SZ_4K, RWX | AXAS_MAP_POPULATE);
+	if (self->host.dev) {
+		map_linear(lin, self->host.dev, SZ_4K, RW);
+	}
+	EXPECT_EQ(1, fault_handled(self->fd, lazy + 0x10, AXAS_READ));
+	get_info(&i);
+	EXPECT_EQ(1, i.faults_handled);
+	EXPECT_EQ(2, i.alloc_pages);
+	translate(lazy + 0x10, &t);
+	EXPECT_EQ(RW, t.flags & AXAS_PROT_MASK);
+	/* A repeated fault resolves but allocates nothing. */
+	EXPECT_EQ(1, fault_handled(self->fd, lazy + 0xff8, AXAS_READ | AXAS_WRITE));
+	get_info(&i);
+	EXPECT_EQ(1, i.faults_handled);
+	EXPECT_EQ(2, i.alloc_pages);
+	/* Not handled: denied access, holes, outside, populated, linear. */
+	EXPECT_EQ(0, fault_handled(self->fd, lazy + SZ_4K, AXAS_EXEC));
+	EXPECT_EQ(0, fault_handled(self->fd, lazy + SZ_4K, RWX));
+	EXPECT_EQ(0, fault_handled(self->fd, G(SZ_1G), AXAS_READ));
+	EXPECT_EQ(0, fault_handled(self->fd, G(SPACE_SIZE), AXAS_READ));
+	EXPECT_EQ(0, fault_handled(self->fd, ~0ULL, AXAS_READ));
+	EXPECT_EQ(0, fault_handled(self->fd, pop, AXAS_WRITE));
+	if (self->host.dev) {
+		EXPECT_EQ(0, fault_handled(self->fd, lin, AXAS_READ));
+	}
+	EXPECT_EQ(ENOENT, _translate(self->fd, lazy + SZ_4K, &t));
+	get_info(&i);
+	EXPECT_EQ(1, i.faults_handled);
+	EXPECT_EQ(2, i.alloc_pages);
+	/* Bad access bits. */
+	EXPECT_EQ(EINVAL, _fault(self->fd, lazy + SZ_4K, 0, &h));
+	EXPECT_EQ(EINVAL, _fault(self->fd, lazy + SZ_4K, AXAS_READ | AXAS_USER, &h));
+	EXPECT_EQ(EINVAL, _fault(self->fd, lazy + SZ_4K, AXAS_READ | AXAS_DEVICE, &h));
+	EXPECT_EQ(EINVAL, _fault(self->fd, lazy + SZ_4K, 1U << 31, &h));
+	/* A write fault, then the next page. */
+	EXPECT_EQ(1, fault_handled(self->fd, lazy + 7 * SZ_4K + 1, AXAS_WRITE));
+	get_info(&i);
+	EXPECT_EQ(2, i.faults_handled);
+	EXPECT_EQ(3, i.alloc_pages);
+	EXPECT_EQ(3 * SZ_4K + (self->host.dev ? SZ_4K : 0), i.mapped_bytes);
+	check_tables(_metadata, self->fd);
+}
+
+/* ---- pread / pwrite ----------------------------------------------------- */
+
+/* An address that was mapped a moment ago and is not any more. */
+static void *bad_ptr(void)
+{
+	void *p = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p != MAP_FAILED)
+		munmap(p, 4096);
+	return p;
+}
+
+static void fill(char *buf, size_t n, unsigned int seed)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		buf[i] = (char)(seed + i * 7 + (i >> 8));
+}
+
+TEST_F(space, rw_page_and_area_boundaries)
+{
+	static char in[5 * SZ_4K], out[5 * SZ_4K];
+	uint64_t a = G(SZ_2M - 2 * SZ_4K);
+
+	/* Two adjacent areas, the first populated, the second lazy. */
+	map_alloc(a, 2 * SZ_4K, RW | AXAS_MAP_POPULATE);
+	map_alloc(a + 2 * SZ_4K, 3 * SZ_4K, AXAS_READ);
+	fill(in, sizeof(in), 1);
+	EXPECT_EQ(10, pwrite(self->fd, in, 10, a + SZ_4K - 3));
+	EXPECT_EQ(10, pread(self->fd, out, 10, a + SZ_4K - 3));
+	EXPECT_EQ(0, memcmp(in, out, 10));
+	/* Across the area boundary, into a read-only area: flags do not limit. */
+	EXPECT_EQ(sizeof(in), pwrite(self->fd, in, sizeof(in), a));
+	memset(out, 0, sizeof(out));
+	EXPECT_EQ(sizeof(out), pread(self->fd, out, sizeof(out), a));
+	EXPECT_EQ(0, memcmp(in, out, sizeof(in)));
+	check_tables(_metadata, self->fd);
+}
+
+TEST_F(space, rw_short_counts_and_eio)
+{
+	static char buf[3 * SZ_4K];
+	uint64_t a = G(8 * SZ_4K);
+
+	map_alloc(a, SZ_4K, RW | AXAS_MAP_POPULATE);
+	map_alloc(a + 2 * SZ_4K, SZ_4K, RW | AXAS_MAP_POPULATE);
+	map_alloc(G(SPACE_SIZE - SZ_4K), SZ_4K, RW | AXAS_MAP_POPULATE);
+	/* Stops at the first hole, even when an area follows it. */
+	EXPECT_EQ(SZ_4K, pread(self->fd, buf, sizeof(buf), a));
+	EXPECT_EQ(100, pwrite(self->fd, buf, sizeof(buf), a + SZ_4K - 100));
+	/* First byte unmapped: EIO. */
+	EXPECT_EQ(-1, pread(self->fd, buf, 16, a + SZ_4K));
+	EXPECT_EQ(EIO, errno);
+	EXPECT_EQ(-1, pwrite(self->fd, buf, 16, a - SZ_4K));
+	EXPECT_EQ(EIO, errno);
+	/* Stops at the end of the space; beyond it, EIO. */
+	EXPECT_EQ(10, pread(self->fd, buf, sizeof(buf), G(SPACE_SIZE) - 10));
+	EXPECT_EQ(-1, pread(self->fd, buf, 1, G(SPACE_SIZE)));
+	EXPECT_EQ(EIO, errno);
+	if (variant->base) {
+		EXPECT_EQ(-1, pwrite(self->fd, buf, 1, G(0) - 1));
+		EXPECT_EQ(EIO, errno);
+	}
+	/* Zero-length transfers and bad buffers. */
+	EXPECT_EQ(0, pread(self->fd, buf, 0, a));
+	EXPECT_EQ(-1, pread(self->fd, bad_ptr(), 16, a));
+	EXPECT_EQ(EFAULT, errno);
+	EXPECT_EQ(-1, pwrite(self->fd, bad_ptr(), 16, a));
+	EXPECT_EQ(EFAULT, errno);
+}
+
+TEST_F(space, rw_lazy_pages)
+{
+	static char buf[4 * SZ_4K], zero[4 * SZ_4K];
+	struct axas_translate t;
+	struct axas_info i;
+
+	map_alloc(G(0), 4 * SZ_4K, AXAS_READ);
+	memset(buf, 0x5a, sizeof(buf));
+	ASSERT_EQ(sizeof(buf), pread(self->fd, buf, sizeof(buf), G(0)));
+	EXPECT_EQ(0, memcmp(buf, zero, sizeof(buf)));
+	get_info(&i);
+	EXPECT_EQ(0, i.alloc_pages);
+	EXPECT_EQ(0, i.mapped_bytes);
+	EXPECT_EQ(ENOENT, _translate(self->fd, G(0), &t));
+	/* Writing a lazy page allocates and maps it, as a write fault would. */
+	fill(buf, 8, 3);
+	ASSERT_EQ(8, pwrite(self->fd, buf, 8, G(SZ_4K + 100)));
+	get_info(&i);
+	EXPECT_EQ(1, i.alloc_pages);
+	EXPECT_EQ(SZ_4K, i.mapped_bytes);
+	translate(G(SZ_4K), &t);
+	EXPECT_EQ(AXAS_READ, t.flags & AXAS_PROT_MASK);
+	EXPECT_EQ(1, fault_handled(self->fd, G(SZ_4K), AXAS_READ));
+	get_info(&i);
+	EXPECT_EQ(1, i.alloc_pages);
+	/* A read across unallocated and allocated lazy pages. */
+	fill(zero + SZ_4K + 100, 8, 3);
+	ASSERT_EQ(sizeof(buf), pread(self->fd, buf, sizeof(buf), G(0)));
+	EXPECT_EQ(0, memcmp(buf, zero, sizeof(buf)));
+	check_tables(_metadata, self->fd);
+}
+
+/* ---- Unmap and protect: splitting --------------------------------------- */
+
+TEST_F(space, unmap_splits_1g_leaf)
+{
+	uint64_t gpa = G(SZ_1G), hole = gpa + 5 * SZ_2M + 3 * SZ_4K, hpa = self->host.hi;
+	struct axas_translate t;
+	struct axas_area *a;
+	struct axas_info i;
+	uint32_t n;
+
+	need_hi();
+	map_linear(gpa, hpa, SZ_1G, RW);
+	unmap(hole, SZ_4K);
+	EXPECT_EQ(ENOENT, _translate(self->fd, hole, &t));
+	translate(hole + SZ_4K, &t);
+	EXPECT_EQ(hpa + (hole - gpa) + SZ_4K, t.hpa);
+	EXPECT_EQ(SZ_4K, t.page_size);
+	EXPECT_EQ(SZ_4K, page_size_at(self->fd, hole - SZ_4K));
+	EXPECT_EQ(SZ_2M, page_size_at(self->fd, gpa));
+	EXPECT_EQ(SZ_2M, page_size_at(self->fd, gpa + SZ_1G - 1));
+	EXPECT_EQ(511, count_leaves(_metadata, self->fd, gpa, SZ_1G, SZ_2M));
+	EXPECT_EQ(511, count_leaves(_metadata, self->fd, gpa, SZ_1G, SZ_4K));
+	EXPECT_EQ(0, count_leaves(_metadata, self->fd, gpa, SZ_1G, SZ_1G));
+	get_info(&i);
+	EXPECT_EQ(SZ_1G - SZ_4K, i.mapped_bytes);
+	EXPECT_EQ(2, i.nr_areas);
+	ASSERT_EQ(0, _areas(self->fd, &a, &n));
+	ASSERT_EQ(2, n);
+	EXPECT_EQ(gpa, a[0].gpa);
+	EXPECT_EQ(hole - gpa, a[0].size);
+	EXPECT_EQ(hpa, a[0].hpa);
+	EXPECT_EQ(hole + SZ_4K, a[1].gpa);
+	EXPECT_EQ(gpa + SZ_1G - hole - SZ_4K, a[1].size);
+	EXPECT_EQ(hpa + hole - gpa + SZ_4K, a[1].hpa);
+	EXPECT_EQ(RW, a[1].flags);
+	free(a);
+	check_tables(_metadata, self->fd);
+}
+
+TEST_F(space, unmap_splits_2m_leaf)
+{
+	uint64_t gpa = G(4 * SZ_2M), dev = self->host.dev;
+	struct axas_info before, after;
+
+	need_dev();
+	map_linear(gpa, dev, 2 * SZ_2M, AXAS_READ | AXAS_UNCACHED);
+	get_info(&before);
+	unmap(gpa + SZ_2M + 17 * SZ_4K, 2 * SZ_4K);
+	EXPECT_EQ(SZ_2M, page_size_at(self->fd, gpa));
+	EXPECT_EQ(SZ_4K, page_size_at(self->fd, gpa + SZ_2M));
+	EXPECT_EQ(0, page_size_at(self->fd, gpa + SZ_2M + 18 * SZ_4K));
+	EXPECT_EQ(1, count_leaves(_metadata, self->fd, gpa, 2 * SZ_2M, SZ_2M));
+	EXPECT_EQ(510, count_leaves(_metadata, self->fd, gpa, 2 * SZ_2M, SZ_4K));
+	get_info(&after);
+	EXPECT_EQ(before.table_pages + 1, after.table_pages);
+	EXPECT_EQ(2 * SZ_2M - 2 * SZ_4K, after.mapped_bytes);
+	check_tables(_metadata, self->fd);
+	/* Unmapping the rest frees the new table again. */
+	unmap(gpa, 2 * SZ_2M);
+	get_info(&after);
+	EXPECT_EQ(0, after.mapped_bytes);
+	EXPECT_EQ(axw_root_pages(variant->format), after.table_pages);
+}
+
+TEST_F(space, unmap_alloc_frees_and_splits)
+{
+	struct axas_area *a;
+	struct axas_info i;
+	uint32_t n;
+
+	map_alloc(G(0), 16 * SZ_4K, RW | AXAS_MAP_POPULATE);
+	map_alloc(G(SZ_2M), 4 * SZ_4K, AXAS_READ);
+	/* Holes in the range are not an error. */
+	unmap(G(4 * SZ_4K), SZ_2M - 3 * SZ_4K);
+	get_info(&i);
+	EXPECT_EQ(4, i.alloc_pages);
+	EXPECT_EQ(4 * SZ_4K, i.mapped_bytes);
+	EXPECT_EQ(2, i.nr_areas);
+	unmap(G(SZ_4K), SZ_4K);
+	ASSERT_EQ(0, _areas(self->fd, &a, &n));
+	ASSERT_EQ(3, n);
+	EXPECT_EQ(G(0), a[0].gpa);
+	EXPECT_EQ(SZ_4K, a[0].size);
+	EXPECT_EQ(RW | AXAS_MAP_POPULATE, a[0].flags);
+	EXPECT_EQ(G(2 * SZ_4K), a[1].gpa);
+	EXPECT_EQ(2 * SZ_4K, a[1].size);
+	EXPECT_EQ(RW | AXAS_MAP_POPULATE, a[1].flags);
+	EXPECT_EQ(G(SZ_2M + SZ_4K), a[2].gpa);
+	EXPECT_EQ(3 * SZ_4K, a[2].size);
+	free(a);
+	get_info(&i);
+	EXPECT_EQ(3, i.alloc_pages);
+	/* An unmap of nothing at all succeeds. */
+	unmap(G(SZ_1G), SZ_1G);
+	check_tables(_metadata, self->fd);
+}
+
+TEST_F(space, protect_splits_areas)
+{
+	struct axas_translate t;
+	struct axas_area *a;
+	uint32_t n;
+
+	map_alloc(G(0), 16 * SZ_4K, RW);
+	ASSERT_EQ(1, fault_handled(self->fd, G(5 * SZ_4K), AXAS_WRITE));
+	protect(G(4 * SZ_4K), 4 * SZ_4K, AXAS_READ);
+	ASSERT_EQ(0, _areas(self->fd, &a, &n));
+	ASSERT_EQ(3, n);
+	EXPECT_EQ(RW, a[0].flags);
+	EXPECT_EQ(4 * SZ_4K, a[0].size);
+	EXPECT_EQ(AXAS_READ, a[1].flags);
+	EXPECT_EQ(G(4 * SZ_4K), a[1].gpa);
+	EXPECT_EQ(4 * SZ_4K, a[1].size);
+	EXPECT_EQ(RW, a[2].flags);
+	EXPECT_EQ(8 * SZ_4K, a[2].size);
+	free(a);
+	/* Present entries are rewritten, lazy ones fault in with new flags. */
+	translate(G(5 * SZ_4K), &t);
+	EXPECT_EQ(AXAS_READ, t.flags & AXAS_PROT_MASK);
+	EXPECT_EQ(G(4 * SZ_4K), t.area_start);
+	EXPECT_EQ(0, fault_handled(self->fd, G(6 * SZ_4K), AXAS_WRITE));
+	EXPECT_EQ(1, fault_handled(self->fd, G(6 * SZ_4K), AXAS_READ));
+	translate(G(6 * SZ_4K), &t);
+	EXPECT_EQ(AXAS_READ, t.flags & AXAS_PROT_MASK);
+	EXPECT_EQ(1, fault_handled(self->fd, G(9 * SZ_4K), AXAS_WRITE));
+	/* Over a hole and several areas at once. */
+	protect(G(0), SZ_2M, AXAS_READ | AXAS_EXEC);
+	translate(G(9 * SZ_4K), &t);
+	EXPECT_EQ(AXAS_READ | AXAS_EXEC, t.flags & AXAS_PROT_MASK);
+	check_tables(_metadata, self->fd);
+}
+
+TEST_F(space, protect_splits_huge_leaves)
+{
+	uint64_t gpa = G(SZ_1G), hpa = self->host.hi;
+	struct axas_translate t;
+	struct axas_info i;
+
+	need_hi();
+	map_linear(gpa, hpa, SZ_1G, RW);
+	protect(gpa + 3 * SZ_2M, SZ_2M, AXAS_READ | AXAS_DEVICE);
+	EXPECT_EQ(SZ_2M, page_size_at(self->fd, gpa));
+	translate(gpa + 3 * SZ_2M + 5, &t);
+	EXPECT_EQ(SZ_2M, t.page_size);
+	EXPECT_EQ(hpa + 3 * SZ_2M + 5, t.hpa);
+	EXPECT_EQ(AXAS_READ | AXAS_DEVICE, t.flags & AXAS_PROT_MASK);
+	protect(gpa + 7 * SZ_2M + SZ_4K, SZ_4K, AXAS_READ);
+	EXPECT_EQ(SZ_4K, page_size_at(self->fd, gpa + 7 * SZ_2M));
+	translate(gpa + 7 * SZ_2M + SZ_4K, &t);
+	EXPECT_EQ(AXAS_READ, t.flags & AXAS_PROT_MASK);
+	EXPECT_EQ(hpa + 7 * SZ_2M + SZ_4K, t.hpa);
+	EXPECT_EQ(511, count_leaves(_metadata, self->fd, gpa, SZ_1G, SZ_2M));
+	EXPECT_EQ(512, count_leaves(_metadata, self->fd, gpa, SZ_1G, SZ_4K));
+	get_info(&i);
+	EXPECT_EQ(5, i.nr_areas);
+	EXPECT_EQ(SZ_1G, i.mapped_bytes);
+	check_tables(_metadata, self->fd);
+}
+
+/* ---- Clear, isolation, close -------------------------------------------- */
+
+TEST_F(space, clear)
+{
+	struct axas_translate t;
+	struct axas_info i;
+
+	map_alloc(G(0), 8 * SZ_4K, RW | AXAS_MAP_POPULATE);
+	map_alloc(G(SZ_1G), SZ_1G, RW);
+	ASSERT_EQ(1, fault_handled(self->fd, G(SZ_1G + 77 * SZ_2M), AXAS_READ));
+	if (self->host.dev) {
+		map_linear(G(3 * SZ_1G), self->host.dev, SZ_2M, AXAS_READ);
+	}
+	ASSERT_EQ(0, ioctl(self->fd, AXAS_CLEAR));
+	get_info(&i);
+	EXPECT_EQ(0, i.nr_areas);
+	EXPECT_EQ(0, i.mapped_bytes);
+	EXPECT_EQ(0, i.alloc_pages);
+	EXPECT_EQ(axw_root_pages(variant->format), i.table_pages);
+	EXPECT_EQ(ENOENT, _translate(self->fd, G(0), &t));
+	EXPECT_EQ(0, check_tables(_metadata, self->fd));
+	/* Still usable. */
+	map_alloc(G(0), SZ_4K, RW | AXAS_MAP_POPULATE);
+	translate(G(0), &t);
+	ASSERT_EQ(0, ioctl(self->fd, AXAS_CLEAR));
+	ASSERT_EQ(0, ioctl(self->fd, AXAS_CLEAR));
+}
+
+TEST_F(space, two_spaces_isolated)
+{
+	char a[16] = "space one", b[16];
+	struct axas_translate ta, tb;
+	struct axas_info i;
+	int other = -1;
+
+	ASSERT_EQ(0, _create(self->dev, variant->base, SPACE_SIZE, variant->format, &other));
+	map_alloc(G(0), SZ_4K, RW | AXAS_MAP_POPULATE);
+	ASSERT_EQ(sizeof(a), pwrite(self->fd, a, sizeof(a), G(0)));
+	EXPECT_EQ(ENOENT, _translate(other, G(0), &tb));
+	EXPECT_EQ(-1, pread(other, b, sizeof(b), G(0)));
+	EXPECT_EQ(EIO, errno);
+	ASSERT_EQ(0, _map_alloc(other, G(0), SZ_4K, RW | AXAS_MAP_POPULATE));
+	memset(b, 0x77, sizeof(b));
+	ASSERT_EQ(sizeof(b), pread(other, b, sizeof(b), G(0)));
+	EXPECT_EQ(0, b[0]);
+	translate(G(0), &ta);
+	ASSERT_EQ(0, _translate(other, G(0), &tb));
+	EXPECT_NE(ta.hpa, tb.hpa);
+	ASSERT_EQ(0, _unmap(other, G(0), SZ_4K));
+	ASSERT_EQ(0, ioctl(other, AXAS_CLEAR));
+	ASSERT_EQ(sizeof(b), pread(self->fd, b, sizeof(b), G(0)));
+	EXPECT_EQ(0, memcmp(a, b, sizeof(a)));
+	get_info(&i);
+	EXPECT_EQ(1, i.alloc_pages);
+	EXPECT_NE(0, i.root_hpa);
+	ASSERT_EQ(0, _info(other, &i));
+	EXPECT_EQ(0, i.alloc_pages);
+	close(other);
+	check_tables(_metadata, self->fd);
+}
+
+static long mem_free_kb(void)
+{
+	FILE *f = fopen("/proc/meminfo", "r");
+	char line[128];
+	long kb = -1;
+
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "MemFree: %ld kB", &kb) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return kb;
+}
+
+#define CLOSE_BYTES	(64 << 20)
+#define TOLERANCE_KB	(8 << 10)
+
+/* Waits up to 5 s for MemFree to come back within the tolerance. */
+static long mem_free_back(long before)
+{
+	long now = mem_free_kb();
+	int i;
+
+	for (i = 0; i < 100 && now < before - TOLERANCE_KB; i++) {
+		usleep(50000);
+		now = mem_free_kb();
+	}
+	return now;
+}
+
+TEST_F_TIMEOUT(space, close_frees_everything, 120)
+{
+	long before, during;
+	int dup_fd;
+
+	ASSERT_EQ(0, close(self->fd));
+	self->fd = -1;
+	before = mem_free_kb();
+	ASSERT_LT(0, before);
+	ASSERT_EQ(0, _create(self->dev, variant->base, SPACE_SIZE, variant->format,
+			     &self->fd));
+	map_alloc(G(0), CLOSE_BYTES, RW | AXAS_MAP_POPULATE);
+	map_alloc(G(SZ_1G), SZ_1G, RW);
+	ASSERT_EQ(1, fault_handled(self->fd, G(SZ_1G + SZ_2M), AXAS_WRITE));
+	during = mem_free_kb();
+	/* The measurement itself can see the space. */
+	EXPECT_GT(before - (CLOSE_BYTES >> 10) + TOLERANCE_KB, during);
+	/* A dup keeps the space; only the last reference frees it. */
+	dup_fd = dup(self->fd);
+	ASSERT_LE(0, dup_fd);
+	close(self->fd);
+	self->fd = dup_fd;
+	EXPECT_EQ(1, fault_handled(self->fd, G(SZ_1G), AXAS_WRITE));
+	EXPECT_GT(before - (CLOSE_BYTES >> 10) + TOLERANCE_KB, mem_free_kb());
+	close(self->fd);
+	self->fd = -1;
+	EXPECT_LE(before - TOLERANCE_KB, mem_free_back(before));
+}
+
+/* ---- Many threads, one space fd ------------------------------------------ */
+
+#define THREADS		4
+#define THREAD_PAGES	128
+#define THREAD_SPAN	(4 * SZ_2M)	/* each thread's own slice of gpa */
+
+struct worker {
+	pthread_t tid;
+	int fd;
+	uint64_t gpa;		/* THREAD_PAGES pages of the shared lazy area */
+	uint64_t own;		/* a scratch range mapped and unmapped */
+	const char *err;
+	uint64_t err_gpa;
+};
+
+static bool worker_page(struct worker *w, uint64_t gpa)
+{
+	struct axas_translate t;
+	uint64_t v = gpa, r = 0;
+
+	if (fault_handled(w->fd, gpa, AXAS_WRITE) != 1)
+		w->err = "fault not handled";
+	else if (_translate(w->fd, gpa, &t) || t.hpa & (SZ_4K - 1))
+		w->err = "translate after fault";
+	else if (pwrite(w->fd, &v, sizeof(v), gpa + 8) != sizeof(v))
+		w->err = "pwrite";
+	else if (pread(w->fd, &r, sizeof(r), gpa + 8) != sizeof(r) || r != v)
+		w->err = "pread back";
+	if (w->err)
+		w->err_gpa = gpa;
+	return !w->err;
+}
+
+static bool worker_scratch(struct worker *w, unsigned int i)
+{
+	struct axas_translate t;
+
+	if (_map_alloc(w->fd, w->own, SZ_4K * (i % 4 + 1), RW | AXAS_MAP_POPULATE))
+		w->err = "scratch map";
+	else if (_translate(w->fd, w->own, &t))
+		w->err = "scratch translate";
+	else if (_protect(w->fd, w->own, SZ_4K, AXAS_READ))
+		w->err = "scratch protect";
+	else if (_unmap(w->fd, w->own, SZ_2M))
+		w->err = "scratch unmap";
+	if (w->err)
+		w->err_gpa = w->own;
+	return !w->err;
+}
+
+static void *worker_fn(void *arg)
+{
+	struct worker *w = arg;
+	unsigned int i;
+
+	for (i = 0; i < THREAD_PAGES; i++)
+		if (!worker_page(w, w->gpa + i * SZ_4K) || !worker_scratch(w, i))
+			break;
+	return NULL;
+}
+
+TEST_F_TIMEOUT(space, threads, 300)
+{
+	struct worker w[THREADS];
+	struct axas_info info;
+	uint64_t v;
+	unsigned int i, j;
+
+	map_alloc(G(0), THREADS * THREAD_SPAN, RW);
+	for (i = 0; i < THREADS; i++) {
+		w[i] = (struct worker){
+			.fd = self->fd, .gpa = G(i * THREAD_SPAN),
+			.own = G(SZ_1G + i * SZ_2M),
+		};
+		ASSERT_EQ(0, pthread_create(&w[i].tid, NULL, worker_fn, &w[i]));
+	}
+	for (i = 0; i < THREADS; i++) {
+		ASSERT_EQ(0, pthread_join(w[i].tid, NULL));
+		EXPECT_EQ(NULL, w[i].err)
+			TH_LOG("thread %u: %s at 0x%llx", i, w[i].err,
+			       (unsigned long long)w[i].err_gpa);
+	}
+	get_info(&info);
+	EXPECT_EQ(THREADS * THREAD_PAGES, info.faults_handled);
+	EXPECT_EQ(THREADS * THREAD_PAGES, info.alloc_pages);
+	EXPECT_EQ(THREADS * THREAD_PAGES * SZ_4K, info.mapped_bytes);
+	EXPECT_EQ(1, info.nr_areas);
+	for (i = 0; i < THREADS; i++) {
+		for (j = 0; j < THREAD_PAGES; j += 17) {
+			uint64_t gpa = w[i].gpa + j * SZ_4K;
+
+			ASSERT_EQ(sizeof(v), pread(self->fd, &v, sizeof(v), gpa + 8));
+			EXPECT_EQ(gpa, v);
+		}
+	}
+	EXPECT_EQ(THREADS * THREAD_PAGES, check_tables(_metadata, self->fd));
+}
+
+/* Threads mapping and unmapping the same range: exactly one map wins. */
+struct racer {
+	pthread_t tid;
+	int fd;
+	uint64_t gpa;
+	unsigned int won, lost, other;
+};
+
+static void *racer_fn(void *arg)
+{
+	struct racer *r = arg;
+	unsigned int i;
+
+	for (i = 0; i < 200; i++) {
+		int ret = _map_alloc(r->fd, r->gpa, 2 * SZ_4K, RW);
+
+		if (!ret) {
+			r->won++;
+			if (_unmap(r->fd, r->gpa, 2 * SZ_4K))
+				r->other++;
+		} else if (ret == EEXIST) {
+			r->lost++;
+		} else {
+			r->other++;
+		}
+	}
+	return NULL;
+}
+
+TEST_F_TIMEOUT(space, threads_race_same_range, 120)
+{
+	struct racer r[THREADS];
+	struct axas_info info;
+	unsigned int i, won = 0;
+
+	for (i = 0; i < THREADS; i++) {
+		r[i] = (struct racer){ .fd = self->fd, .gpa = G(SZ_2M) };
+		ASSERT_EQ(0, pthread_create(&r[i].tid, NULL, racer_fn, &r[i]));
+	}
+	for (i = 0; i < THREADS; i++) {
+		ASSERT_EQ(0, pthread_join(r[i].tid, NULL));
+		EXPECT_EQ(0, r[i].other);
+		won += r[i].won;
+	}
+	EXPECT_LT(0, won);
+	get_info(&info);
+	EXPECT_EQ(0, info.nr_areas);
+	EXPECT_EQ(axw_root_pages(variant->format), info.table_pages);
+}
+
+/* ---- The table-dump check through a whole session ------------------------- */
+
+static void session_map(struct __test_metadata *_metadata,
+			FIXTURE_DATA(space) *self)
+{
+	map_alloc(G(0), 16 * SZ_4K, RW);
+	ASSERT_EQ(1, fault_handled(self->fd, G(3 * SZ_4K), AXAS_READ));
+	ASSERT_EQ(1, fault_handled(self->fd, G(9 * SZ_4K), AXAS_WRITE));
+	map_alloc(G(4 * SZ_2M), SZ_2M + 3 * SZ_4K, RWX | AXAS_MAP_POPULATE);
+	map_alloc(G(8 * SZ_2M), 4 * SZ_4K, AXAS_READ | AXAS_USER | AXAS_MAP_POPULATE);
+	map_alloc(G(9 * SZ_2M), SZ_4K, AXAS_EXEC | AXAS_MAP_POPULATE);
+	map_alloc(G(10 * SZ_2M), 2 * SZ_4K, AXAS_READ | AXAS_UNCACHED | AXAS_MAP_POPULATE);
+	if (self->host.dev) {
+		map_linear(G(16 * SZ_2M), self->host.dev, 2 * SZ_2M, RW | AXAS_DEVICE);
+		map_linear(G(20 * SZ_2M), self->host.dev + 2 * SZ_2M + SZ_4K, 3 * SZ_4K,
+			   AXAS_READ | AXAS_DEVICE | AXAS_UNCACHED);
+	}
+	if (self->host.hi) {
+		map_linear(G(SZ_1G), self->host.hi, SZ_1G, AXAS_READ | AXAS_EXEC);
+	}
+}
+
+static void session_split(struct __test_metadata *_metadata,
+			  FIXTURE_DATA(space) *self)
+{
+	unmap(G(5 * SZ_4K), SZ_4K);
+	unmap(G(4 * SZ_2M + SZ_2M), SZ_4K);
+	if (self->host.dev) {
+		unmap(G(16 * SZ_2M + SZ_2M + 100 * SZ_4K), SZ_4K);
+	}
+	if (self->host.hi) {
+		unmap(G(SZ_1G + 7 * SZ_2M + 9 * SZ_4K), 3 * SZ_4K);
+	}
+}
+
+static void session_protect(struct __test_metadata *_metadata,
+			    FIXTURE_DATA(space) *self)
+{
+	protect(G(0), 8 * SZ_4K, AXAS_READ);
+	ASSERT_EQ(1, fault_handled(self->fd, G(SZ_4K), AXAS_READ));
+	protect(G(4 * SZ_2M + 3 * SZ_4K), 2 * SZ_4K, AXAS_READ | AXAS_WRITE);
+	if (self->host.dev) {
+		protect(G(16 * SZ_2M + 4 * SZ_4K), SZ_4K, AXAS_READ);
+	}
+	if (self->host.hi) {
+		protect(G(SZ_1G + 100 * SZ_2M), SZ_2M, AXAS_READ | AXAS_UNCACHED);
+		protect(G(SZ_1G + 200 * SZ_2M + SZ_4K), SZ_4K, AXAS_EXEC);
+	}
+}
+
+TEST_F_TIMEOUT(space, table_dump_session, 300)
+{
+	struct axas_info i;
+
+	session_map(_metadata, self);
+	EXPECT_LT(0, check_tables(_metadata, self->fd));
+	session_split(_metadata, self);
+	EXPECT_LT(0, check_tables(_metadata, self->fd));
+	session_protect(_metadata, self);
+	EXPECT_LT(0, check_tables(_metadata, self->fd));
+	ASSERT_EQ(0, ioctl(self->fd, AXAS_CLEAR));
+	EXPECT_EQ(0, check_tables(_metadata, self->fd));
+	get_info(&i);
+	EXPECT_EQ(axw_root_pages(variant->format), i.table_pages);
+}
+
+TEST_F(space, dump_root_and_capacity)
+{
+	unsigned int rp = axw_root_pages(variant->format), k;
+	struct axas_table_page *p;
+	struct axas_dump d = { 0 };
+	struct axas_info i;
+
+	map_alloc(G(0), SZ_4K, RW | AXAS_MAP_POPULATE);
+	get_info(&i);
+	ASSERT_EQ(0, xioctl(self->fd, AXAS_DUMP_TABLES, &d));
+	EXPECT_EQ(i.table_pages, d.count);
+	/* Only capacity pages are written; count is still the total. */
+	p = calloc(d.count + 1, sizeof(*p));
+	ASSERT_NE(NULL, p);
+	p[rp].hpa = 0x5a5a;
+	d.pages = (uintptr_t)p;
+	d.capacity = rp;
+	ASSERT_EQ(0, xioctl(self->fd, AXAS_DUMP_TABLES, &d));
+	EXPECT_EQ(i.table_pages, d.count);
+	EXPECT_EQ(0x5a5a, p[rp].hpa);
+	for (k = 0; k < rp; k++) {
+		EXPECT_EQ(i.root_hpa + k * SZ_4K, p[k].hpa);
+		EXPECT_EQ(k, p[k].index);
+		EXPECT_EQ(variant->levels - 1, p[k].level);
+	}
+	free(p);
+}
+
+TEST_F(space, areas_capacity)
+{
+	struct axas_area a[3];
+	struct axas_areas req = { .areas = (uintptr_t)a, .capacity = 2 };
+	unsigned int k;
+
+	for (k = 0; k < 5; k++)
+		map_alloc(G((4 - k) * SZ_2M), SZ_4K * (k + 1), AXAS_READ);
+	memset(a, 0x5a, sizeof(a));
+	ASSERT_EQ(0, xioctl(self->fd, AXAS_GET_AREAS, &req));
+	EXPECT_EQ(5, req.count);
+	EXPECT_EQ(G(0), a[0].gpa);
+	EXPECT_EQ(5 * SZ_4K, a[0].size);
+	EXPECT_EQ(G(SZ_2M), a[1].gpa);
+	EXPECT_EQ(0x5a5a5a5a5a5a5a5aULL, a[2].gpa);
+	req.capacity = 0;
+	req.areas = 0;
+	ASSERT_EQ(0, xioctl(self->fd, AXAS_GET_AREAS, &req));
+	EXPECT_EQ(5, req.count);
+}
+
+/* ---- ENOTTY, EFAULT ------------------------------------------------------- */
+
+TEST_F(space, unknown_ioctl_enotty)
+{
+	struct axas_info i;
+
+	EXPECT_EQ(ENOTTY, xioctl(self->fd, _IO(AXAS_IOC, 0x1f), NULL));
+	EXPECT_EQ(ENOTTY, xioctl(self->fd, _IO(AXAS_IOC, 0x7f), NULL));
+	EXPECT_EQ(ENOTTY, xioctl(self->fd, _IO('x', 0x10), NULL));
+	/* Device ioctls on a space fd and space ioctls on the device fd. */
+	EXPECT_EQ(ENOTTY, xioctl(self->fd, AXAS_GET_API_VERSION, NULL));
+	EXPECT_EQ(ENOTTY, xioctl(self->fd, AXAS_CHECK_EXTENSION, NULL));
+	EXPECT_EQ(ENOTTY, xioctl(self->dev, AXAS_GET_INFO, &i));
+	/* Right number, wrong size. */
+	EXPECT_EQ(ENOTTY, xioctl(self->fd, _IOR(AXAS_IOC, 0x16, struct axas_area), &i));
+}
+
+TEST_F(space, bad_pointers_efault)
+{
+	static const unsigned long reqs[] = {
+		AXAS_MAP_LINEAR, AXAS_MAP_ALLOC, AXAS_UNMAP, AXAS_PROTECT,
+		AXAS_TRANSLATE, AXAS_HANDLE_FAULT, AXAS_GET_INFO, AXAS_GET_AREAS,
+		AXAS_DUMP_TABLES,
+	};
+	struct axas_areas a = { .areas = 8, .capacity = 4 };
+	struct axas_dump d = { .pages = 8, .capacity = 4 };
+	void *gone = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	struct axas_info before, after;
+	unsigned int i;
+
+	ASSERT_NE(MAP_FAILED, gone);
+	ASSERT_EQ(0, munmap(gone, 4096));
+	map_alloc(G(0), SZ_4K, AXAS_READ);
+	get_info(&before);
+	for (i = 0; i < ARRAY_SIZE(reqs); i++) {
+		EXPECT_EQ(EFAULT, xioctl(self->fd, reqs[i], NULL));
+		EXPECT_EQ(EFAULT, xioctl(self->fd, reqs[i], gone));
+	}
+	/* The arrays behind the user pointers. */
+	EXPECT_EQ(EFAULT, xioctl(self->fd, AXAS_GET_AREAS, &a));
+	a.areas = (uintptr_t)gone;
+	EXPECT_EQ(EFAULT, xioctl(self->fd, AXAS_GET_AREAS, &a));
+	EXPECT_EQ(EFAULT, xioctl(self->fd, AXAS_DUMP_TABLES, &d));
+	d.pages = (uintptr_t)gone;
+	EXPECT_EQ(EFAULT, xioctl(self->fd, AXAS_DUMP_TABLES, &d));
+	get_info(&after);
+	EXPECT_EQ(0, memcmp(&before, &after, sizeof(before)));
+}
+
+/* ---- Privileges ---------------------------------------------------------- */
+
+/* Run in a child that dropped to nobody with the space fd; 0 or a step. */
+static int unprivileged(int fd, uint64_t base, uint64_t dev, uint32_t format)
+{
+	struct axas_dump d = { 0 };
+	struct axas_translate t;
+	struct axas_area *a;
+	struct axas_info i;
+	uint32_t n;
+
+	if (setgroups(0, NULL) || setgid(NOBODY) || setuid(NOBODY))
+		return 100;
+	if (_map_linear(fd, base + SZ_1G, dev, SZ_4K, AXAS_READ) != EPERM)
+		return 1;
+	if (xioctl(fd, AXAS_DUMP_TABLES, &d) != EPERM)
+		return 2;
+	if (_translate(fd, base, &t) || t.hpa || t.page_size != SZ_4K)
+		return 3;
+	if (_info(fd, &i) || i.root_hpa || i.hw_root)
+		return 4;
+	if (i.hw_ctl != expected_hw_ctl(format) || i.table_pages < 2)
+		return 5;
+	if (_areas(fd, &a, &n) || n != 3 || a[0].hpa || a[1].hpa || a[2].hpa)
+		return 6;
+	/* Everything else stays allowed. */
+	if (_map_alloc(fd, base + SZ_2M, SZ_4K, RW | AXAS_MAP_POPULATE))
+		return 7;
+	if (pwrite(fd, &n, sizeof(n), base + SZ_2M) != sizeof(n))
+		return 8;
+	if (fault_handled(fd, base + 2 * SZ_4K, AXAS_READ) != 1)
+		return 9;
+	return 0;
+}
+
+TEST_F(space, unprivileged_caller)
+{
+	uint64_t dev = self->host.dev ? self->host.dev : 0xfe000000;
+	int status;
+	pid_t pid;
+
+	map_alloc(G(0), SZ_4K, RW | AXAS_MAP_POPULATE);
+	map_alloc(G(2 * SZ_4K), SZ_4K, RW);
+	if (self->host.dev) {
+		map_linear(G(4 * SZ_4K), dev, SZ_4K, AXAS_READ);
+	} else {
+		map_alloc(G(4 * SZ_4K), SZ_4K, RW);
+	}
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid)
+		_exit(unprivileged(self->fd, G(0), dev, variant->format));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+	/* What the child did is visible to the parent, with addresses. */
+	EXPECT_NE(0, page_size_at(self->fd, G(SZ_2M)));
+	EXPECT_NE(0, page_size_at(self->fd, G(2 * SZ_4K)));
+	check_tables(_metadata, self->fd);
+}
+
+/* CAP_SYS_RAWIO alone is what map-linear needs; CAP_SYS_ADMIN for dump. */
+TEST_F(space, privileged_sees_addresses)
+{
+	struct axas_translate t;
+	struct axas_area *a;
+	uint32_t n;
+
+	need_dev();
+	map_linear(G(0), self->host.dev, SZ_4K, AXAS_READ);
+	translate(G(0) + 8, &t);
+	EXPECT_EQ(self->host.dev + 8, t.hpa);
+	ASSERT_EQ(0, _areas(self->fd, &a, &n));
+	ASSERT_EQ(1, n);
+	EXPECT_EQ(self->host.dev, a[0].hpa);
+	free(a);
+}
+
+TEST_HARNESS_MAIN
