@@ -35,9 +35,12 @@ build_modules() {
 	local kdir=$1 out=$2 src=$2/src
 	mkdir -p "$src"
 	cp -r "$AXAS_TOP"/{Kbuild,Kconfig,Makefile,include,src,npt,kunit} "$src/"
+	# Objects of an in-tree build may belong to another kernel.
+	find "$src" \( -name '*.o' -o -name '*.ko' -o -name '.*.cmd' -o -name '*.mod' \
+		-o -name '*.mod.c' \) -delete
 	if ! make -s -C "$src" KDIR="$kdir" W=1 >"$out/build.log" 2>&1; then
-		cat "$out/build.log" >&2
-		die "module build against $kdir failed"
+		sed 's/^/    /' "$out/build.log"
+		return 2
 	fi
 	cp "$src"/*.ko "$out/"
 	! grep -q 'warning:' "$out/build.log"
@@ -60,7 +63,12 @@ pass() {
 	local label=$1 kdir=$2 image=$3 ksrc=$4 vmmode=$5 dir=$RUN/$1 ko warn=0
 	mkdir -p "$dir/mods"
 	log "$label: building the modules against $kdir"
-	build_modules "$kdir" "$dir/mods" || warn=1
+	build_modules "$kdir" "$dir/mods" || warn=$?
+	if [ $warn = 2 ]; then
+		echo "[$label] FAIL: module build against $kdir"
+		failed=$((failed + 1))
+		return
+	fi
 	for ko in ${AXAS_EXTRA_KO:-}; do cp "$ko" "$dir/mods/"; done
 	make_initramfs "$dir/initramfs.cpio.gz" "$dir/mods" "$RUN/tests"
 	[ "$vmmode" = shell ] && { run_vm "$image" "$dir/initramfs.cpio.gz" shell "$dir"; exit 0; }

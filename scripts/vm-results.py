@@ -57,44 +57,63 @@ def sections(path):
         yield event, args, body
 
 
-def merge_ktap(docs):
-    """One KTAP document from the per-suite debugfs documents."""
-    out = ['KTAP version 1', f'1..{len(docs)}']
-    for n, doc in enumerate(docs, 1):
-        lines = [l for l in doc if l.strip()]
-        body = lines[2:] if len(lines) > 2 and lines[1] == '1..1' else lines
-        if body:
-            body[-1] = re.sub(r'^(not )?ok 1 ', lambda m: f'{m.group(1) or ""}ok {n} ', body[-1])
-        out += body
-    return '\n'.join(out) + '\n'
+KTAP_LINE = re.compile(r'^(KTAP version \d+|\d+\.\.\d+|(not )?ok \d+.*|# .*)$')
+LOG_PREFIX = re.compile(r'^\[\s*\d+\.\d+\] ')
 
 
-def count_group(run, group, suite):
+def console_ktap(console):
+    """The KTAP that the KUnit module printed between the init's markers.
+
+    Kernel messages of other sources are dropped: KTAP lines at column 0
+    match the grammar, and subtest lines are indented by four spaces.
+    """
+    lines, inside = [], False
+    with open(console, errors='replace') as f:
+        for raw in f:
+            line = LOG_PREFIX.sub('', raw.rstrip('\r\n'))
+            if line.startswith('axas-kunit: '):
+                inside = line.endswith('begin')
+                continue
+            if inside and (line.startswith('    ') or KTAP_LINE.match(line)):
+                lines.append(line)
+    # Each module numbers its own suites: number them across modules.
+    n = 0
+    for i, line in enumerate(lines):
+        m = re.match(r'^(not )?ok \d+ (.*)$', line)
+        if m:
+            n += 1
+            lines[i] = f'{m.group(1) or ""}ok {n} {m.group(2)}'
+    return ['KTAP version 1', f'1..{n}'] + lines, n
+
+
+def count_group(run, group, prefix):
     for case in group.get('test_cases', []):
         if case['status'] == 'SKIP':
             run.skipped += 1
         else:
-            run.check(case['status'] == 'PASS', f'KUnit {suite}.{case["name"]}', case['status'])
+            run.check(case['status'] == 'PASS', f'KUnit {prefix}.{case["name"]}', case['status'])
     for sub in group.get('sub_groups', []):
-        count_group(run, sub, suite)
+        count_group(run, sub, f'{prefix}.{sub["name"]}')
 
 
-def judge_kunit(run, docs, ksrc):
-    if not docs:
+def judge_kunit(run, console, ksrc):
+    ktap, nsuites = console_ktap(console)
+    if not nsuites:
+        run.check(False, 'KUnit suites ran', 'no KTAP between the markers')
         return
     with tempfile.TemporaryDirectory() as tmp:
-        ktap = os.path.join(tmp, 'ktap')
+        path = os.path.join(tmp, 'ktap')
         out = os.path.join(tmp, 'kunit.json')
-        with open(ktap, 'w') as f:
-            f.write(merge_ktap(docs))
+        with open(path, 'w') as f:
+            f.write('\n'.join(ktap) + '\n')
         kunit = os.path.join(ksrc, 'tools/testing/kunit/kunit.py')
-        subprocess.run([sys.executable, kunit, 'parse', f'--json={out}', ktap],
+        subprocess.run([sys.executable, kunit, 'parse', f'--json={out}', path],
                        stdout=sys.stdout, stderr=sys.stdout, check=False)
         with open(out) as f:
             result = json.load(f)
     suites = result.get('sub_groups', [])
-    run.check(len(suites) == len(docs), 'KTAP parsed for every suite',
-              f'{len(suites)} of {len(docs)}')
+    run.check(len(suites) == nsuites, 'KTAP parsed for every suite',
+              f'{len(suites)} of {nsuites}')
     for suite in suites:
         before = (run.passed, run.failed)
         count_group(run, suite, suite['name'])
@@ -124,11 +143,11 @@ def judge_selftest(run, name, body, rc):
 
 def judge(args):
     run = Run(args.label)
-    ktap, done, pending = [], False, {}
+    kunit, done, pending = False, False, {}
     if os.path.exists(args.results):
         for event, words, body in sections(args.results):
-            if event == 'KTAP':
-                ktap.append(body)
+            if event == 'KUNIT':
+                kunit = True
             elif event in ('INSMOD', 'RMMOD'):
                 run.check(words[1] == '0', f'{event.lower()} {words[0]}', f'status {words[1]}')
             elif event == 'SELFTEST':
@@ -144,7 +163,8 @@ def judge(args):
                 done = True
     for name in pending:
         run.check(False, f'selftest {name}', 'did not finish')
-    judge_kunit(run, ktap, args.ksrc)
+    if kunit:
+        judge_kunit(run, args.console, args.ksrc)
     run.check(done, 'VM ran to the end', f'see {args.console}')
     bad = []
     if os.path.exists(args.console):

@@ -195,6 +195,8 @@ ssize_t axas_rw_iter(struct axas *as, u64 gpa, struct iov_iter *iter,
 	ssize_t done = 0, ret = -EIO;
 	size_t len;
 
+	if (!iov_iter_count(iter))
+		return 0;
 	down_read(&as->lock);
 	while (iov_iter_count(iter) && axas_in_space(as, gpa)) {
 		a = axas_area_find(as, gpa);

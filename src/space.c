@@ -153,7 +153,7 @@ void axas_put(struct axas *as)
 EXPORT_SYMBOL_NS_GPL(axas_put, AXADDRSPACE);
 
 /* Range checks shared by every operation that takes a range. */
-VISIBLE_IF_KUNIT int axas_check_range(struct axas *as, u64 gpa, u64 size)
+static int axas_check_range(struct axas *as, u64 gpa, u64 size)
 {
 	if (!size || !IS_ALIGNED(gpa | size, AXAS_PAGE_SIZE))
 		return axas_bad("range %#llx+%#llx: not 4 KiB aligned", gpa, size);
@@ -162,7 +162,6 @@ VISIBLE_IF_KUNIT int axas_check_range(struct axas *as, u64 gpa, u64 size)
 		return axas_bad("range %#llx+%#llx: outside the space", gpa, size);
 	return 0;
 }
-EXPORT_SYMBOL_IF_KUNIT(axas_check_range);
 
 static int axas_check_flags(u32 flags, u32 extra)
 {

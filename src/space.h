@@ -111,8 +111,9 @@ void axas_alloc_collect(struct axas *as, u64 gpa, u64 size,
 void axas_alloc_release(struct axas *as, struct list_head *frames);
 
 /* space.c */
+#if IS_ENABLED(CONFIG_KUNIT)
 struct axas *__axas_create(u64 base, u64 size, u32 format, u32 flags,
 			   const struct axas_hal *hal);
-int axas_check_range(struct axas *as, u64 gpa, u64 size);
+#endif
 
 #endif /* _AXAS_SPACE_H */
