@@ -270,9 +270,8 @@ struct axas_npt_flush_ops {
  * @hal_priv: passed to every @hal operation
  * @flush: TLB maintenance; NULL if no hardware ever uses the table
  * @flush_priv: passed to @flush->flush_range
- * @lock_map: lockdep map of the owner's lock (for example
- *	&rwsem->dep_map), so the engine can assert the locking contract; NULL
- *	to assert nothing
+ * @lock_map: lockdep map of the owner's lock, from axas_npt_lock_map(), so
+ *	the engine can assert the locking contract; NULL to assert nothing
  */
 struct axas_npt_cfg {
 	const struct axas_npt_fmt *fmt;
@@ -282,6 +281,18 @@ struct axas_npt_cfg {
 	void *flush_priv;
 	struct lockdep_map *lock_map;
 };
+
+/**
+ * axas_npt_lock_map() - the lockdep map of the owner's lock
+ * @lock: pointer to a lock with a dep_map (mutex, rw_semaphore, ...)
+ *
+ * For &axas_npt_cfg.lock_map: NULL without lockdep, so nothing is asserted.
+ */
+#ifdef CONFIG_DEBUG_LOCK_ALLOC
+#define axas_npt_lock_map(lock)	(&(lock)->dep_map)
+#else
+#define axas_npt_lock_map(lock)	NULL
+#endif
 
 /**
  * struct axas_npt - one nested page table; embed it in its owner
