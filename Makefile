@@ -6,6 +6,7 @@
 #
 #   make [KDIR=<kernel tree or headers>]   build the modules
 #   make clean
+#   make demo     a throwaway VM acting out a small VMM (README.md)
 #   make check    the full test run (README.md); make kunit; make vm
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
@@ -14,7 +15,7 @@ KDIR ?= /lib/modules/$(shell uname -r)/build
 kunit := $(shell grep -qs '^CONFIG_KUNIT=y' $(KDIR)/include/config/auto.conf && echo m)
 KBUILD_ARGS := CONFIG_AXADDRSPACE=m $(if $(kunit),CONFIG_AXADDRSPACE_KUNIT_TEST=m)
 
-.PHONY: all modules kdir-check clean check kunit vm harness-selftest help
+.PHONY: all modules kdir-check clean check kunit vm demo harness-selftest help
 
 all modules: kdir-check
 	$(MAKE) -C $(KDIR) M=$(CURDIR) $(KBUILD_ARGS) modules
@@ -35,6 +36,9 @@ kunit:
 
 vm:
 	@scripts/check.sh --shell
+
+demo:
+	@scripts/demo.sh
 
 harness-selftest:
 	@scripts/harness-selftest.sh

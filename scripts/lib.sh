@@ -43,10 +43,11 @@ stock_release() {
 	echo "$rel /usr/src/linux-headers-$rel"
 }
 
-# make_initramfs <out.cpio.gz> <dir of .ko files> [<dir of test binaries>]
+# make_initramfs <out.cpio.gz> <dir of .ko files> [<dir of test binaries>
+#                [<dir copied to /demo>]]
 # A busybox initramfs with scripts/vm-init.sh as /init.
 make_initramfs() {
-	local out=$1 mods=$2 tests=${3:-} root
+	local out=$1 mods=$2 tests=${3:-} extra=${4:-} root
 	root=$(mktemp -d)
 	mkdir -p "$root"/{bin,dev,proc,sys,tmp,lib/modules,tests}
 	cp /bin/busybox "$root/bin/busybox"
@@ -56,6 +57,7 @@ make_initramfs() {
 	cp "$AXAS_TOP/scripts/vm-init.sh" "$root/init"
 	cp "$mods"/*.ko "$root/lib/modules/"
 	[ -z "$tests" ] || find "$tests" -maxdepth 1 -type f -exec cp {} "$root/tests/" \;
+	[ -z "$extra" ] || cp -r "$extra" "$root/demo"
 	(cd "$root" && find . | cpio -o -H newc --quiet) | gzip -1 >"$out"
 	rm -rf "$root"
 }
