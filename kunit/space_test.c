@@ -225,10 +225,12 @@ static void space_bad_create_test(struct kunit *test)
 	};
 	unsigned int i;
 
-	for (i = 0; i < ARRAY_SIZE(bad); i++)
-		KUNIT_EXPECT_EQ_MSG(test, PTR_ERR(__axas_create(bad[i].base, bad[i].size,
-								 fmt, 0, &t->hal)),
-				    -EINVAL, "case %u", i);
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		struct axas *as = __axas_create(bad[i].base, bad[i].size, fmt, 0,
+						&t->hal);
+
+		KUNIT_EXPECT_EQ_MSG(test, PTR_ERR(as), -EINVAL, "case %u", i);
+	}
 	KUNIT_EXPECT_EQ(test, PTR_ERR(__axas_create(0, top + K4, fmt, 0, &t->hal)), -EINVAL);
 	KUNIT_EXPECT_EQ(test, PTR_ERR(__axas_create(top - K4, 2 * K4, fmt, 0, &t->hal)),
 			-EINVAL);
@@ -461,6 +463,7 @@ static void space_protect_split_test(struct kunit *test)
 		struct thal *t = thal_new(test);
 		struct axas *as = space_new(test, t, param_format(test), 0, G1);
 		struct axas_translation tr;
+		bool inside;
 
 		KUNIT_ASSERT_EQ(test, axas_map_alloc(as, A0, 16 * K4, RW), 0);
 		KUNIT_ASSERT_TRUE(test, fault(test, as, A0 + 4 * K4, AXAS_WRITE));
@@ -470,10 +473,9 @@ static void space_protect_split_test(struct kunit *test)
 			;
 		expect_areas(test, as, cases[i].exp, n);
 		KUNIT_ASSERT_EQ(test, axas_translate(as, A0 + 4 * K4, &tr), 0);
-		KUNIT_EXPECT_EQ(test, tr.flags,
-				cases[i].off <= (s64)(4 * K4) &&
-				cases[i].off + (s64)cases[i].size > (s64)(4 * K4) ?
-				AXAS_READ : RW);
+		inside = cases[i].off <= (s64)(4 * K4) &&
+			 cases[i].off + (s64)cases[i].size > (s64)(4 * K4);
+		KUNIT_EXPECT_EQ(test, tr.flags, inside ? AXAS_READ : RW);
 		space_done(test, t, as);
 	}
 }

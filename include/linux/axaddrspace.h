@@ -205,8 +205,10 @@ int axas_write_buffer(struct axas *as, u64 gpa, const void *buf, size_t len);
  *
  * Return: 0, or -EFAULT if any byte is not backed by an area.
  */
-#define axas_read_obj(as, gpa, obj) \
-	axas_read_buffer(as, gpa, obj, sizeof(*(obj)))
+#define axas_read_obj(as, gpa, obj) ({ \
+	typeof(obj) __obj = (obj); \
+	axas_read_buffer(as, gpa, __obj, sizeof(*__obj)); \
+})
 
 /**
  * axas_write_obj() - write one object to guest memory
@@ -216,8 +218,10 @@ int axas_write_buffer(struct axas *as, u64 gpa, const void *buf, size_t len);
  *
  * Return: 0, or -EFAULT if any byte is not backed by an area.
  */
-#define axas_write_obj(as, gpa, obj) \
-	axas_write_buffer(as, gpa, obj, sizeof(*(obj)))
+#define axas_write_obj(as, gpa, obj) ({ \
+	typeof(obj) __obj = (obj); \
+	axas_write_buffer(as, gpa, __obj, sizeof(*__obj)); \
+})
 
 void axas_get_info(struct axas *as, struct axas_info *info);
 int axas_get_areas(struct axas *as, struct axas_area *areas, u32 capacity,
