@@ -144,3 +144,5 @@ module_exit(axas_module_exit);
 MODULE_DESCRIPTION("Guest physical address spaces with nested page tables");
 MODULE_AUTHOR("The axaddrspace developers");
 MODULE_LICENSE("GPL");
+/* Release of the module; dkms.conf carries the same PACKAGE_VERSION. */
+MODULE_VERSION("0.1.0");

@@ -1,0 +1,54 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Drop the axaddrspace sources into a kernel tree:
+#
+#   scripts/intree.sh <kernel tree>
+#
+# creates <tree>/drivers/virt/axaddrspace (Kbuild, Kconfig, .kunitconfig,
+# include/, src/, npt/, kunit/) and hooks it into drivers/virt/Kconfig and
+# drivers/virt/Makefile. Idempotent: a second run refreshes the sources and
+# leaves the hooks alone. Afterwards, from <tree>:
+#
+#   ./tools/testing/kunit/kunit.py run --kunitconfig=drivers/virt/axaddrspace
+#
+# runs the KUnit suites on UML, and "make menuconfig" shows the driver under
+# Device Drivers -> Virtualization drivers.
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+tree=${1:?usage: $0 <kernel tree>}
+virt=$tree/drivers/virt
+[ -f "$virt/Kconfig" ] && [ -f "$virt/Makefile" ] ||
+	{ echo "intree.sh: $tree is not a kernel source tree (no drivers/virt)" >&2; exit 1; }
+dest=$virt/axaddrspace
+
+rm -rf "$dest"
+mkdir -p "$dest"
+cp "$top/Kbuild" "$top/Kconfig" "$dest/"
+# Sources only: objects of an out-of-tree build must not leak into the tree.
+(cd "$top" && find include src npt kunit -type f \( -name '*.c' -o -name '*.h' \) -print0 |
+	cpio -0 -pdm --quiet "$dest")
+
+cat >"$dest/.kunitconfig" <<'EOF'
+CONFIG_KUNIT=y
+CONFIG_VIRT_DRIVERS=y
+CONFIG_AXADDRSPACE=y
+CONFIG_AXADDRSPACE_KUNIT_TEST=y
+EOF
+
+# drivers/virt/Kconfig wraps its entries in "if VIRT_DRIVERS ... endif":
+# the source line goes before the last endif.
+if ! grep -q '^source "drivers/virt/axaddrspace/Kconfig"' "$virt/Kconfig"; then
+	awk -v n="$(grep -n '^endif' "$virt/Kconfig" | tail -n1 | cut -d: -f1)" '
+		NR == n { print "source \"drivers/virt/axaddrspace/Kconfig\"\n" }
+		{ print }' "$virt/Kconfig" >"$virt/Kconfig.axas" &&
+		mv "$virt/Kconfig.axas" "$virt/Kconfig"
+	grep -q '^source "drivers/virt/axaddrspace/Kconfig"' "$virt/Kconfig" ||
+		{ echo "intree.sh: could not hook $virt/Kconfig" >&2; exit 1; }
+fi
+grep -q '^obj-$(CONFIG_AXADDRSPACE)' "$virt/Makefile" ||
+	printf 'obj-$(CONFIG_AXADDRSPACE)\t+= axaddrspace/\n' >>"$virt/Makefile"
+
+echo "axaddrspace: sources in $dest; run from $tree:"
+echo "  ./tools/testing/kunit/kunit.py run --kunitconfig=drivers/virt/axaddrspace"
