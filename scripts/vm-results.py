@@ -23,7 +23,8 @@ import tempfile
 BAD_CONSOLE = re.compile(
     r'\] (BUG|WARNING|UBSAN|INFO|Oops)\b|'
     r'general protection fault|kernel BUG at|Kernel panic|Call Trace:|'
-    r'RIP: |unreferenced object|kunit_try_catch: .*crashed')
+    r'RIP: |unreferenced object|kunit_try_catch: .*crashed|'
+    r'detected stalls|soft lockup|blocked for more than')
 TAP_RESULT = re.compile(r'^(not )?ok \d+ (?:- )?(.*?)(\s+#\s*(SKIP|skip).*)?$')
 
 
