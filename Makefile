@@ -6,6 +6,9 @@
 #
 #   make [KDIR=<kernel tree or headers>]   build the modules
 #   make clean
+#   make install  modules_install + depmod for KDIR's kernel (root)
+#   make htmldocs Documentation/ as HTML (sphinx-build; KSRC=<kernel source>)
+#   make intree KTREE=<kernel source>  drop the sources into drivers/virt
 #   make demo     a throwaway VM acting out a small VMM (README.md)
 #   make check    the full test run (README.md); make kunit; make vm
 
@@ -14,6 +17,9 @@ KDIR ?= /lib/modules/$(shell uname -r)/build
 # The KUnit module is built whenever the target kernel has KUnit.
 kunit := $(shell grep -qs '^CONFIG_KUNIT=y' $(KDIR)/include/config/auto.conf && echo m)
 KBUILD_ARGS := CONFIG_AXADDRSPACE=m $(if $(kunit),CONFIG_AXADDRSPACE_KUNIT_TEST=m)
+# The release of the kernel at KDIR (not necessarily the running one).
+KRELEASE = $(or $(shell sed -n 's/.*UTS_RELEASE "\(.*\)"/\1/p' \
+	$(KDIR)/include/generated/utsrelease.h 2>/dev/null),$(shell uname -r))
 
 .PHONY: all modules kdir-check clean check kunit vm demo harness-selftest help
 
@@ -27,6 +33,21 @@ clean:
 	@if [ -f $(KDIR)/Makefile ]; then $(MAKE) -C $(KDIR) M=$(CURDIR) clean; fi
 	@find . \( -name '*.o' -o -name '*.ko' -o -name '*.mod' -o -name '*.mod.c' \
 		-o -name '.*.cmd' -o -name '*.order' -o -name Module.symvers \) -delete
+
+.PHONY: install htmldocs intree
+
+# Installs into /lib/modules/<release>/updates (INSTALL_MOD_PATH=<root> to
+# stage it elsewhere). The udev rule and DKMS: Documentation/admin-guide.rst.
+install: all
+	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_DIR=updates modules_install
+	depmod $(if $(INSTALL_MOD_PATH),-b $(INSTALL_MOD_PATH)) -a $(KRELEASE)
+
+htmldocs:
+	@scripts/htmldocs.sh
+
+intree:
+	@test -n "$(KTREE)" || { echo "usage: make intree KTREE=<kernel source tree>" >&2; exit 1; }
+	@scripts/intree.sh $(KTREE)
 
 check:
 	@scripts/check.sh
@@ -44,4 +65,4 @@ harness-selftest:
 	@scripts/harness-selftest.sh
 
 help:
-	@sed -n '3,10p' Makefile
+	@sed -n '3,/^$$/p' Makefile
