@@ -8,7 +8,8 @@
 # creates <tree>/drivers/virt/axaddrspace (Kbuild, Kconfig, .kunitconfig,
 # include/, src/, npt/, kunit/) and hooks it into drivers/virt/Kconfig and
 # drivers/virt/Makefile. Idempotent: a second run refreshes the sources and
-# leaves the hooks alone. Afterwards, from <tree>:
+# leaves the hooks alone. Files are replaced, never edited in place, so the
+# tree may be a hard-linked copy (cp -al) of another. Afterwards, from <tree>:
 #
 #   ./tools/testing/kunit/kunit.py run --kunitconfig=drivers/virt/axaddrspace
 #
@@ -47,8 +48,10 @@ if ! grep -q '^source "drivers/virt/axaddrspace/Kconfig"' "$virt/Kconfig"; then
 	grep -q '^source "drivers/virt/axaddrspace/Kconfig"' "$virt/Kconfig" ||
 		{ echo "intree.sh: could not hook $virt/Kconfig" >&2; exit 1; }
 fi
-grep -q '^obj-$(CONFIG_AXADDRSPACE)' "$virt/Makefile" ||
-	printf 'obj-$(CONFIG_AXADDRSPACE)\t+= axaddrspace/\n' >>"$virt/Makefile"
+if ! grep -q '^obj-$(CONFIG_AXADDRSPACE)' "$virt/Makefile"; then
+	{ cat "$virt/Makefile"; printf 'obj-$(CONFIG_AXADDRSPACE)\t+= axaddrspace/\n'; } \
+		>"$virt/Makefile.axas" && mv "$virt/Makefile.axas" "$virt/Makefile"
+fi
 
 echo "axaddrspace: sources in $dest; run from $tree:"
 echo "  ./tools/testing/kunit/kunit.py run --kunitconfig=drivers/virt/axaddrspace"
