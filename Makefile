@@ -10,6 +10,9 @@
 #   make htmldocs Documentation/ as HTML (sphinx-build; KSRC=<kernel source>)
 #   make intree KTREE=<kernel source>  drop the sources into drivers/virt
 #   make demo     a throwaway VM acting out a small VMM (README.md)
+#   make fuzz [OPS=N SEED=S THREADS=T KERNEL=debug|stock]  a long fuzzer run
+#   make lint     W=1, sparse, clang, checkpatch --strict, kernel-doc
+#   make bench    performance figures against Linux's mm (Documentation/performance.rst)
 #   make check    the full test run (README.md); make kunit; make vm
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
@@ -21,7 +24,7 @@ KBUILD_ARGS := CONFIG_AXADDRSPACE=m $(if $(kunit),CONFIG_AXADDRSPACE_KUNIT_TEST=
 KRELEASE = $(or $(shell sed -n 's/.*UTS_RELEASE "\(.*\)"/\1/p' \
 	$(KDIR)/include/generated/utsrelease.h 2>/dev/null),$(shell uname -r))
 
-.PHONY: all modules kdir-check clean check kunit vm demo harness-selftest help
+.PHONY: all modules kdir-check clean check kunit vm demo bench harness-selftest help
 
 all modules: kdir-check
 	$(MAKE) -C $(KDIR) M=$(CURDIR) $(KBUILD_ARGS) modules
@@ -60,6 +63,17 @@ vm:
 
 demo:
 	@scripts/demo.sh
+
+.PHONY: fuzz lint
+
+fuzz:
+	@OPS=$(OPS) SEED=$(SEED) THREADS=$(THREADS) KERNEL=$(KERNEL) scripts/fuzz.sh
+
+lint:
+	@scripts/lint.sh
+
+bench:
+	@scripts/bench.sh
 
 harness-selftest:
 	@scripts/harness-selftest.sh

@@ -63,12 +63,13 @@ make_initramfs() {
 }
 
 # run_vm <kernel image> <initramfs> <mode> <log dir> [<timeout s>]
-# Boots QEMU (TCG, 2 vCPUs, 2 GiB): console on <log dir>/console.log,
-# results channel on <log dir>/results.log. Mode "shell" uses the terminal.
+# Boots QEMU (TCG, 2 vCPUs, $AXAS_VM_MEM of memory, default 2G): console on
+# <log dir>/console.log, results channel on <log dir>/results.log. Mode
+# "shell" uses the terminal.
 run_vm() {
 	local image=$1 initrd=$2 mode=$3 logs=$4 limit=${5:-900} rc=0
 	local append="console=ttyS0 panic=-1 loglevel=7 axas_mode=$mode"
-	local qemu=(qemu-system-x86_64 -accel tcg -cpu max -smp 2 -m 2G -nodefaults
+	local qemu=(qemu-system-x86_64 -accel tcg -cpu max -smp 2 -m "${AXAS_VM_MEM:-2G}" -nodefaults
 		    -no-reboot -display none -kernel "$image" -initrd "$initrd")
 	mkdir -p "$logs"
 	if [ "$mode" = shell ]; then
