@@ -1,0 +1,57 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# make fuzz: a long run of the model-based fuzzer
+# (tools/testing/selftests/axaddrspace/fuzz.c) as the only test of a VM.
+#
+#   make fuzz [OPS=N] [SEED=S] [THREADS=T] [KERNEL=debug|stock]
+#
+# OPS defaults to 1000000, SEED to the time, THREADS to 4, KERNEL to the
+# debug kernel (KASAN, lockdep, kmemleak). The run is judged like a make
+# check pass (scripts/vm-results.py): the fuzzer's own result, the module
+# unloading, a clean console and no kmemleak report. Logs stay in
+# ~/.cache/axaddrspace/run-fuzz/. AXAS_VM_TIMEOUT limits the VM (seconds,
+# default 7200).
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+ops=${OPS:-1000000}
+seed=${SEED:-$(date +%s)}
+threads=${THREADS:-4}
+kernel=${KERNEL:-debug}
+case "$kernel" in debug | stock) ;; *) die "KERNEL must be debug or stock" ;; esac
+
+"$AXAS_TOP/scripts/deps.sh"
+eval "$("$AXAS_TOP/scripts/kernel.sh" "$kernel")"
+run=$AXAS_CACHE/runs/fuzz-$(date +%Y%m%d-%H%M%S)-$$
+mkdir -p "$run/mods/src" "$run/tests" "$run/bin"
+ln -sfn "$run" "$AXAS_CACHE/run-fuzz"
+
+log "building the module against $KDIR and the fuzzer"
+cp -r "$AXAS_TOP"/{Kbuild,Kconfig,Makefile,include,src,npt,kunit} "$run/mods/src/"
+find "$run/mods/src" \( -name '*.o' -o -name '*.ko' -o -name '.*.cmd' -o -name '*.mod' \
+	-o -name '*.mod.c' \) -delete
+make -s -C "$run/mods/src" KDIR="$KDIR" >"$run/build.log" 2>&1 ||
+	{ cat "$run/build.log"; die "module build failed"; }
+# The module only: no KUnit suites in this VM.
+cp "$run/mods/src/axaddrspace.ko" "$run/mods/"
+make -s -C "$AXAS_TOP/tools/testing/selftests/axaddrspace" \
+	KSFT="$KSRC/tools/testing/selftests" OUTPUT="$run/bin" "$run/bin/fuzz" >/dev/null ||
+	die "building the fuzzer failed"
+rm -rf "$run/bin/.obj"
+cat >"$run/tests/fuzz" <<SH
+#!/bin/sh
+exec /demo/fuzz -s $seed -n $ops -t $threads
+SH
+chmod +x "$run/tests/fuzz"
+
+make_initramfs "$run/initramfs.cpio.gz" "$run/mods" "$run/tests" "$run/bin"
+log "fuzz: seed $seed, $ops ops, $threads threads, $kernel kernel ($(basename "$IMAGE"))"
+start=$(date +%s)
+run_vm "$IMAGE" "$run/initramfs.cpio.gz" check "$run" "${AXAS_VM_TIMEOUT:-7200}" || true
+sed -n '/^@@ SELFTEST fuzz/,/^@@ EXIT fuzz/p' "$run/results.log" | tr -d '\r' | grep -v '^@@' || true
+rc=0
+"$AXAS_TOP/scripts/vm-results.py" --label "fuzz-$kernel" --results "$run/results.log" \
+	--console "$run/console.log" --ksrc "$KSRC" --counts "$run/counts" || rc=$?
+echo "fuzz: seed $seed, $ops ops on the $kernel kernel, VM time $(($(date +%s) - start)) s; logs: $run"
+exit $rc
