@@ -98,6 +98,9 @@ pass debug "$KDIR" "$IMAGE" "$KSRC" "$mode"
 if [ $mode = check ]; then
 	eval "$("$AXAS_TOP/scripts/kernel.sh" stock)"
 	pass stock "$KDIR" "$IMAGE" "$debug_ksrc" check
+	# Packaging: the in-tree KUnit run on UML, cached (scripts/intree-check.sh).
+	"$AXAS_TOP/scripts/intree-check.sh" "$RUN/intree"
+	add_counts "$RUN/intree/counts"
 fi
 
 echo "logs: $RUN"

@@ -24,19 +24,31 @@ virt=$tree/drivers/virt
 	{ echo "intree.sh: $tree is not a kernel source tree (no drivers/virt)" >&2; exit 1; }
 dest=$virt/axaddrspace
 
-rm -rf "$dest"
-mkdir -p "$dest"
-cp "$top/Kbuild" "$top/Kconfig" "$dest/"
+new=$virt/.axaddrspace.new
+rm -rf "$new"
+mkdir -p "$new"
+cp "$top/Kbuild" "$top/Kconfig" "$new/"
 # Sources only: objects of an out-of-tree build must not leak into the tree.
 (cd "$top" && find include src npt kunit -type f \( -name '*.c' -o -name '*.h' \) -print0 |
-	cpio -0 -pdm --quiet "$dest")
+	cpio -0 -pd --quiet "$new")
 
-cat >"$dest/.kunitconfig" <<'EOF'
+cat >"$new/.kunitconfig" <<'EOF'
 CONFIG_KUNIT=y
 CONFIG_VIRT_DRIVERS=y
 CONFIG_AXADDRSPACE=y
 CONFIG_AXADDRSPACE_KUNIT_TEST=y
 EOF
+
+# Files whose content did not change keep their old copy and its time, so
+# that a rebuild in the tree recompiles only what changed; files gone from
+# the sources disappear.
+if [ -d "$dest" ]; then
+	(cd "$new" && find . -type f) | while read -r f; do
+		if cmp -s "$new/$f" "$dest/$f"; then cp -p "$dest/$f" "$new/$f"; fi
+	done
+fi
+rm -rf "$dest"
+mv "$new" "$dest"
 
 # drivers/virt/Kconfig wraps its entries in "if VIRT_DRIVERS ... endif":
 # the source line goes before the last endif.

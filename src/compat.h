@@ -7,9 +7,10 @@
 #define _AXAS_COMPAT_H
 
 #include <linux/mm.h>
-#include <asm/sparsemem.h>
 #ifdef CONFIG_X86
 #include <asm/processor.h>
+#elif defined(CONFIG_SPARSEMEM)
+#include <asm/sparsemem.h>
 #endif
 
 /* Physical address bits of the host CPU: no host range may reach beyond. */
@@ -17,8 +18,10 @@ static inline unsigned int axas_host_pa_bits(void)
 {
 #ifdef CONFIG_X86
 	return boot_cpu_data.x86_phys_bits;
-#else
+#elif defined(MAX_PHYSMEM_BITS)
 	return MAX_PHYSMEM_BITS;
+#else
+	return 52;	/* flat memory without a bound (UML): the 64-bit maximum */
 #endif
 }
 
