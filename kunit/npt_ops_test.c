@@ -503,12 +503,89 @@ static void npt_race_test(struct kunit *test)
 	npt_tctx_free(race->t);
 }
 
+#define NPT_RCU_ROUNDS	40
+#define NPT_RCU_HPA	0x40000000ULL
+
+struct npt_rcu {
+	struct npt_tctx *t;
+	u64 base;
+	atomic_t stop;
+	atomic_t bad;
+	atomic_long_t found;
+	struct completion done;
+};
+
+/*
+ * Lockless queries while tables are split, emptied and freed under them:
+ * every answer is a hole or the one frame every round maps there.
+ */
+static int npt_rcu_reader(void *arg)
+{
+	struct npt_rcu *rcu = arg;
+	struct axas_npt_leaf leaf;
+	unsigned int i = 0;
+	u64 gpa;
+
+	while (!atomic_read(&rcu->stop)) {
+		if (!(++i % 64))
+			cond_resched();
+		gpa = rcu->base + ((u64)(i * 7919) % (SZ_1G_ULL >> 12) << 12);
+		if (axas_npt_query(&rcu->t->npt, gpa, &leaf) == -ENOENT)
+			continue;
+		if (leaf.hpa + (gpa - leaf.gpa) != gpa - rcu->base + NPT_RCU_HPA)
+			atomic_inc(&rcu->bad);
+		atomic_long_inc(&rcu->found);
+	}
+	complete(&rcu->done);
+	return 0;
+}
+
+static void npt_rcu_round(struct npt_rcu *rcu, unsigned int round)
+{
+	struct npt_tctx *t = rcu->t;
+	u64 base = rcu->base, off = (round * 0x1234567ULL) % SZ_1G_ULL;
+
+	off &= ~(SZ_4K_ULL - 1);
+	KUNIT_EXPECT_EQ(t->test, npt_t_map(t, base, NPT_RCU_HPA, SZ_1G_ULL,
+					   RW, true), 0);
+	KUNIT_EXPECT_EQ(t->test, npt_t_unmap(t, base + off, SZ_4K_ULL), 0);
+	KUNIT_EXPECT_EQ(t->test, npt_t_protect(t, base + SZ_2M_ULL, SZ_4K_ULL,
+					       AXAS_READ), 0);
+	KUNIT_EXPECT_EQ(t->test, npt_t_unmap(t, base, SZ_1G_ULL), 0);
+	KUNIT_EXPECT_EQ(t->test, npt_t_map(t, base + off, NPT_RCU_HPA + off,
+					   4 * SZ_2M_ULL, RW, false), 0);
+	KUNIT_EXPECT_EQ(t->test, npt_t_unmap(t, base, SZ_1G_ULL), 0);
+}
+
+static void npt_rcu_test(struct kunit *test)
+{
+	struct npt_rcu *rcu = kunit_kzalloc(test, sizeof(*rcu), GFP_KERNEL);
+	struct task_struct *task;
+	unsigned int round;
+
+	KUNIT_ASSERT_NOT_NULL(test, rcu);
+	rcu->t = npt_tctx_new(test);
+	rcu->base = BIT_ULL(rcu->t->tc->gpa_bits) - 2 * SZ_1G_ULL;
+	init_completion(&rcu->done);
+	task = kthread_run(npt_rcu_reader, rcu, "npt_rcu");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(task));
+	for (round = 0; round < NPT_RCU_ROUNDS; round++)
+		npt_rcu_round(rcu, round);
+	atomic_set(&rcu->stop, 1);
+	wait_for_completion(&rcu->done);
+	KUNIT_EXPECT_EQ(test, atomic_read(&rcu->bad), 0);
+	kunit_info(test, "%ld lockless hits\n", atomic_long_read(&rcu->found));
+	npt_expect_tables(rcu->t, rcu->t->tc->root_pages);
+	npt_tctx_free(rcu->t);
+}
+
 static struct kunit_case npt_ops_cases[] = {
 	KUNIT_CASE_PARAM(npt_script_test, npt_ops_gen_params),
 	KUNIT_CASE_PARAM(npt_ref_test, npt_ops_gen_params),
 	KUNIT_CASE_PARAM(npt_fail_nth_test, npt_ops_gen_params),
 	KUNIT_CASE_PARAM(npt_flush_test, npt_ops_gen_params),
 	KUNIT_CASE_PARAM(npt_race_test, npt_ops_gen_params),
+	KUNIT_CASE_PARAM(npt_rcu_test, npt_ops_gen_params),
 	{}
 };
 

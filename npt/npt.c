@@ -143,18 +143,25 @@ static void npt_chain_free(struct axas_npt *npt, struct npt_chain *chain,
 		npt_table_free(npt, chain->tables[--chain->nr], 0);
 }
 
-int axas_npt_map_page(struct axas_npt *npt, u64 gpa, u64 hpa, u32 flags)
+/**
+ * npt_install_page() - install one 4 KiB leaf, building missing tables
+ * @npt: the table
+ * @gpa: its address, checked
+ * @leaf: the leaf entry
+ *
+ * Safe against concurrent installs: the missing tables are built as a
+ * chain and linked with one compare-and-exchange. Allocates before it
+ * changes anything.
+ *
+ * Return: 0, -EEXIST or -ENOMEM.
+ */
+int npt_install_page(struct axas_npt *npt, u64 gpa, u64 leaf)
 {
 	struct npt_chain chain = { .nr = 0 };
 	unsigned int level, used = 0;
-	u64 *ptep, old, leaf, pte;
+	u64 *ptep, old, pte;
 	int ret;
 
-	npt_assert_held(npt);
-	ret = npt_check_map(npt, gpa, hpa, AXAS_NPT_PAGE_SIZE, flags);
-	if (ret)
-		return ret;
-	leaf = axas_npt_mk_leaf(npt->fmt, hpa, 0, flags);
 	for (;;) {
 		ptep = npt_descend(npt, gpa, &level, &old);
 		if (old) {
@@ -176,6 +183,18 @@ int axas_npt_map_page(struct axas_npt *npt, u64 gpa, u64 hpa, u32 flags)
 	}
 	npt_chain_free(npt, &chain, used);
 	return ret;
+}
+
+int axas_npt_map_page(struct axas_npt *npt, u64 gpa, u64 hpa, u32 flags)
+{
+	int ret;
+
+	npt_assert_held(npt);
+	ret = npt_check_map(npt, gpa, hpa, AXAS_NPT_PAGE_SIZE, flags);
+	if (ret)
+		return ret;
+	return npt_install_page(npt, gpa,
+				axas_npt_mk_leaf(npt->fmt, hpa, 0, flags));
 }
 EXPORT_SYMBOL_IF_KUNIT(axas_npt_map_page);
 

@@ -156,6 +156,7 @@ static inline u64 *npt_pte_table(const struct axas_npt *npt, u64 pte)
 				      axas_npt_pte_to_pa(npt->fmt, pte));
 }
 
+int npt_install_page(struct axas_npt *npt, u64 gpa, u64 leaf);
 int npt_check_range(const struct axas_npt *npt, u64 gpa, u64 size);
 int npt_check_map(const struct axas_npt *npt, u64 gpa, u64 hpa, u64 size,
 		  u32 flags);

@@ -128,6 +128,8 @@ u64 npt_collect(struct axas_npt *npt, u64 *table, unsigned int level,
 		else if (pte)
 			bytes += AXAS_NPT_LEVEL_SIZE(level);
 	}
+	if (level == 1)
+		cond_resched();
 	return bytes;
 }
 
