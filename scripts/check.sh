@@ -91,6 +91,13 @@ mkdir -p "$RUN/tests"
 ln -sfn "$RUN" "$AXAS_CACHE/run-$mode"
 # Keep the logs of the last ten runs.
 ls -dt "$AXAS_CACHE"/runs/*/ | tail -n +11 | xargs -r rm -rf
+# Static analysis (scripts/lint.sh): one test line per check.
+if [ $mode = check ]; then
+	log "lint: W=1, sparse, clang, checkpatch --strict, kernel-doc"
+	"$AXAS_TOP/scripts/lint.sh" --counts "$RUN/lint.counts" || true
+	[ -s "$RUN/lint.counts" ] || { echo "[lint] FAIL: lint.sh did not finish"; echo "0 1 0" >"$RUN/lint.counts"; }
+	add_counts "$RUN/lint.counts"
+fi
 eval "$("$AXAS_TOP/scripts/kernel.sh" debug)"
 debug_ksrc=$KSRC
 [ $mode = kunit ] || build_selftests "$KSRC" "$RUN/tests"

@@ -8,7 +8,7 @@ set -euo pipefail
 
 PACKAGES=(
 	gcc make bc flex bison libelf-dev libssl-dev kmod cpio gzip xz-utils
-	python3 sparse busybox-static qemu-system-x86
+	python3 sparse clang llvm lld busybox-static qemu-system-x86
 	linux-source-6.1 linux-headers-amd64
 )
 

@@ -6,11 +6,11 @@
 static int __init extra_kasan_init(void)
 {
 	char *p = kmalloc(13, GFP_KERNEL);
-	volatile char *q = p;
+	char *q = p;
 
 	if (!p)
 		return -ENOMEM;
-	pr_info("extra_kasan: read past the end: %d\n", q[16]);
+	pr_info("extra_kasan: read past the end: %d\n", READ_ONCE(q[16]));
 	kfree(p);
 	return 0;
 }

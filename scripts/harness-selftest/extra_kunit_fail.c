@@ -23,6 +23,7 @@ static struct kunit_suite harness_suite = {
 	.name = "harness_selftest",
 	.test_cases = harness_cases,
 };
+
 kunit_test_suite(harness_suite);
 
 MODULE_LICENSE("GPL");

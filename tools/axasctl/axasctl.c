@@ -27,6 +27,7 @@
 
 #include "walker.h"
 
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 #define MAX_ARGS	64
 #define MAX_LINE	4096
 #define MAX_READ	(1 << 20)
@@ -153,10 +154,10 @@ static int parse_flags(const char *s, uint32_t *flags)
 	}
 	snprintf(buf, sizeof(buf), "%s", s);
 	for (tok = strtok_r(buf, ",|+", &save); tok; tok = strtok_r(NULL, ",|+", &save)) {
-		for (i = 0; i < sizeof(flag_names) / sizeof(flag_names[0]); i++)
+		for (i = 0; i < ARRAY_SIZE(flag_names); i++)
 			if (!strcmp(tok, flag_names[i].name))
 				break;
-		if (i < sizeof(flag_names) / sizeof(flag_names[0]))
+		if (i < ARRAY_SIZE(flag_names))
 			*flags |= flag_names[i].bit;
 		else if (parse_perms(tok, flags))
 			return fail("bad flag '%s' (rwx, device, uncached, user, populate)", tok);
@@ -231,7 +232,7 @@ static int cmd_info(int argc, char **argv)
 	printf("  root     hpa 0x%llx, hw_root 0x%llx, hw_ctl 0x%llx\n",
 	       (unsigned long long)i.root_hpa, (unsigned long long)i.hw_root,
 	       (unsigned long long)i.hw_ctl);
-	printf("  areas    %llu, mapped %s, table pages %llu, alloc pages %llu, faults handled %llu\n",
+	printf("  areas    %llu, mapped %s, table pages %llu, alloc pages %llu, faults %llu\n",
 	       (unsigned long long)i.nr_areas, size_name(i.mapped_bytes, b2, sizeof(b2)),
 	       (unsigned long long)i.table_pages, (unsigned long long)i.alloc_pages,
 	       (unsigned long long)i.faults_handled);
@@ -641,7 +642,7 @@ static const struct cmd cmds[] = {
 	{ "echo", 0, MAX_ARGS, cmd_echo, "echo <text>" },
 };
 
-#define NCMDS (sizeof(cmds) / sizeof(cmds[0]))
+#define NCMDS ARRAY_SIZE(cmds)
 
 static const struct cmd *find_cmd(const char *name)
 {
@@ -673,7 +674,7 @@ static int run(int argc, char **argv)
 		printf("axas> %s%s\n", expect_fail ? "! " : "", cur_cmd);
 	c = find_cmd(argv[0]);
 	if (!c)
-		ret = fail("unknown command (try: create, info, map-linear, map-alloc, unmap, protect, translate, fault, read, write, areas, dump, clear)");
+		ret = fail("unknown command: see the usage");
 	else if (argc - 1 < c->min || argc - 1 > c->max)
 		ret = fail("usage: %s", c->usage);
 	else if (c != &cmds[0] && c->fn != cmd_echo && space_fd < 0)

@@ -140,7 +140,6 @@ static void translate_all(int sp, uint64_t pages)
 	}
 }
 
-
 /* ---- Linux's side ------------------------------------------------------ */
 
 static char *anon_map(uint64_t size, int flags)
@@ -192,7 +191,7 @@ struct figure {
 };
 
 enum { F_FAULT, F_POP, F_TEAR, F_XLATE, F_TABLES, F_LINEAR,
-       F_THREADS, NR_FIG };
+	F_THREADS, NR_FIG };
 
 static struct figure fig[NR_FIG] = {
 	[F_FAULT]	= { "1 lazy fault, 32768 pages", "first touch, NOHUGEPAGE",

@@ -50,11 +50,25 @@
 #define MAX_FRAMES	6000	/* per model: beyond, populate turns lazy */
 #define MAX_AREAS	200	/* per model: beyond, maps turn into unmaps */
 #define RW_MAX		(3 * PG + 123)
-#define DEFAULT_OPS	20000
+/*
+ * make check runs the fuzzer in both VMs with no arguments: 20,000 ops on
+ * the stock kernel take seconds under TCG; the debug kernel (KASAN,
+ * lockdep, kmemleak: found by kmemleak's debugfs file) is about twenty
+ * times slower, so it gets a short run there. make fuzz passes -n.
+ */
+#define DEFAULT_OPS		20000
+#define DEFAULT_OPS_DEBUG	2000
+#define DEBUG_KERNEL_FILE	"/sys/kernel/debug/kmemleak"
 
 #define PERM		(AXAS_READ | AXAS_WRITE | AXAS_EXEC)
 #define ALIGN_DOWN(x, a)	((x) & ~((a) - 1))
-#define ALIGN_UP(x, a)		(((x) + (a) - 1) & ~((a) - 1))
+#define ARRAY_SIZE(a)		(sizeof(a) / sizeof((a)[0]))
+#define fallthrough		__attribute__((__fallthrough__))
+
+static uint64_t align_up(uint64_t x, uint64_t a)
+{
+	return (x + a - 1) & ~(a - 1);
+}
 
 /* ---- Random numbers ------------------------------------------------------ */
 
@@ -129,11 +143,11 @@ static void probe_host(void)
 		host.ram[host.nram][0] = s;
 		host.ram[host.nram++][1] = e;
 		if (!host.ram_page && s >= 0x100000 && e - s >= 2 * PG)
-			host.ram_page = ALIGN_UP(s, PG);
+			host.ram_page = align_up(s, PG);
 	}
 	if (f)
 		fclose(f);
-	for (i = 0; i < sizeof(wins) / sizeof(wins[0]) && !host.win; i++)
+	for (i = 0; i < ARRAY_SIZE(wins) && !host.win; i++)
 		if (wins[i] + WIN_SIZE <= 1ULL << host.phys_bits &&
 		    !ram_intersects(wins[i], WIN_SIZE))
 			host.win = wins[i];
@@ -302,7 +316,8 @@ static void model_unmap(struct model *m, uint64_t gpa, uint64_t size)
 
 	area_split(m, gpa);
 	area_split(m, gpa + size);
-	i = j = area_lb(m, gpa);
+	i = area_lb(m, gpa);
+	j = i;
 	while (j < m->na && m->a[j].gpa < gpa + size) {
 		if (m->a[j].backend == AXAS_BACKEND_LINEAR)
 			m->linear_bytes -= m->a[j].size;
@@ -327,7 +342,8 @@ static void model_protect(struct model *m, uint64_t gpa, uint64_t size,
 static void model_clear(struct model *m)
 {
 	frames_remove(m, 0, UINT64_MAX);
-	m->na = m->nf = 0;
+	m->na = 0;
+	m->nf = 0;
 	m->linear_bytes = 0;
 }
 
@@ -434,7 +450,7 @@ static const char *ename(int e)
 		[EINVAL] = "EINVAL", [ENOSPC] = "ENOSPC", [ENOTTY] = "ENOTTY",
 	};
 
-	if (e >= 0 && e < (int)(sizeof(names) / sizeof(names[0])) && names[e])
+	if (e >= 0 && e < (int)ARRAY_SIZE(names) && names[e])
 		return names[e];
 	return "E?";
 }
@@ -474,10 +490,10 @@ static uint64_t gen_gpa(struct ctx *c, const struct model *m)
 			g += (below(r, 5) - 2) * PG;
 			break;
 		}
-		/* fall through */
+		fallthrough;
 	case 2:
 		s = steps[below(r, 5)];
-		g = ALIGN_UP(m->lo, s) + below(r, span / s + 1) * s;
+		g = align_up(m->lo, s) + below(r, span / s + 1) * s;
 		g += (below(r, 3) - 1) * PG;
 		break;
 	case 3:
@@ -603,8 +619,8 @@ static uint32_t gen_flags(struct ctx *c, bool alloc)
 	uint32_t f;
 
 	if (chance(r, 8))
-		return bad[below(r, sizeof(bad) / sizeof(bad[0]))];
-	f = good[below(r, sizeof(good) / sizeof(good[0]))];
+		return bad[below(r, ARRAY_SIZE(bad))];
+	f = good[below(r, ARRAY_SIZE(good))];
 	if (chance(r, 3))
 		f |= AXAS_MAP_POPULATE;	/* invalid unless map alloc */
 	else if (alloc && chance(r, 35))
@@ -693,10 +709,10 @@ static void check_info(struct ctx *c, struct space *s)
 		return fail(c, "info table_pages %llu", (unsigned long long)i.table_pages);
 	if (i.nr_areas != s->m.na || i.mapped_bytes != model_mapped(&s->m) ||
 	    i.alloc_pages != s->m.nf || i.faults_handled != s->m.faults)
-		return fail(c, "info nr_areas %llu mapped_bytes %#llx alloc_pages %llu faults_handled %llu; model: %u %#llx %u %llu",
+		return fail(c, "nr %llu mapped %#llx frames %llu faults %llu; %s %u %#llx %u %llu",
 			    (unsigned long long)i.nr_areas, (unsigned long long)i.mapped_bytes,
 			    (unsigned long long)i.alloc_pages,
-			    (unsigned long long)i.faults_handled, s->m.na,
+			    (unsigned long long)i.faults_handled, "model", s->m.na,
 			    (unsigned long long)model_mapped(&s->m), s->m.nf,
 			    (unsigned long long)s->m.faults);
 }
@@ -711,7 +727,8 @@ static bool area_equal(const struct axas_area *k, const struct area *a)
 static void area_mismatch(struct ctx *c, unsigned int i, const struct axas_area *k,
 			  const struct area *a)
 {
-	fail(c, "area %u: kernel %#llx+%#llx hpa %#llx flags %#x backend %u; model %#llx+%#llx hpa %#llx flags %#x backend %u",
+	fail(c, "area %u: kernel %#llx+%#llx hpa %#llx flags %#x backend %u; "
+	     "model %#llx+%#llx hpa %#llx flags %#x backend %u",
 	     i, (unsigned long long)k->gpa, (unsigned long long)k->size,
 	     (unsigned long long)k->hpa, k->flags, k->backend,
 	     (unsigned long long)a->gpa, (unsigned long long)a->size,
@@ -814,7 +831,7 @@ static int check_leaf(const struct axw_leaf *l, void *arg)
 	if (a->backend == AXAS_BACKEND_LINEAR) {
 		want = leaf_size(a, l->gpa, a->hpa + (l->gpa - a->gpa), SZ_1G);
 		if (l->hpa != a->hpa + (l->gpa - a->gpa) || l->size != want) {
-			fail(c, "linear leaf %#llx: hpa %#llx size %#llx, model hpa %#llx size %#llx",
+			fail(c, "linear leaf %#llx: hpa %#llx size %#llx; model %#llx %#llx",
 			     (unsigned long long)l->gpa, (unsigned long long)l->hpa,
 			     (unsigned long long)l->size,
 			     (unsigned long long)(a->hpa + (l->gpa - a->gpa)),
@@ -909,7 +926,7 @@ static void check_tables(struct ctx *c, struct space *s)
 		goto out;
 	}
 	lc.hpas = malloc((s->m.nf + 1) * sizeof(uint64_t));
-	axw_for_each_leaf(&t, check_leaf, &lc);
+	axw_walk_leaves(&t, check_leaf, &lc);
 	if (c->failed)
 		goto out;
 	if (lc.bytes != model_mapped(&s->m)) {
@@ -1125,7 +1142,7 @@ static uint64_t gen_lookup_gpa(struct ctx *c, struct space *s)
 		case 0:
 			if (s->base)
 				return s->base - 1 - below(r, PG);
-			/* fall through */
+			fallthrough;
 		case 1:
 			return s->base + s->size + below(r, 3 * PG);
 		default:
@@ -1155,15 +1172,19 @@ static void op_translate(struct ctx *c, struct space *s)
 		want = EINVAL;
 	else if (!a)
 		want = ENOENT;
-	else if (a->backend == AXAS_BACKEND_ALLOC && !(f = frame_find(&s->m, t.gpa)))
-		want = ENOENT;
+	if (!want && a->backend == AXAS_BACKEND_ALLOC) {
+		f = frame_find(&s->m, t.gpa);
+		if (!f)
+			want = ENOENT;
+	}
 	ret = xioctl(s->fd, AXAS_TRANSLATE, ptr ? bad_ptr(c) : (void *)&t);
 	if (!expect_err(c, ret, want) || ret)
 		return;
 	if (t.area_start != a->gpa || t.area_size != a->size ||
 	    t.flags != (a->flags & AXAS_PROT_MASK) || t.backend != a->backend ||
 	    t.reserved)
-		return fail(c, "area %#llx+%#llx flags %#x backend %u reserved %#llx; model %#llx+%#llx flags %#x backend %u",
+		return fail(c, "area %#llx+%#llx flags %#x backend %u reserved %#llx; "
+			    "model %#llx+%#llx flags %#x backend %u",
 			    (unsigned long long)t.area_start, (unsigned long long)t.area_size,
 			    t.flags, t.backend, (unsigned long long)t.reserved,
 			    (unsigned long long)a->gpa, (unsigned long long)a->size,
@@ -1181,7 +1202,7 @@ static void op_translate(struct ctx *c, struct space *s)
 	if ((t.page_size != PG && t.page_size != ps) ||
 	    (t.hpa & (PG - 1)) != (t.gpa & (PG - 1)) ||
 	    (f->hpa && f->hpa != ALIGN_DOWN(t.hpa, PG)))
-		return fail(c, "hpa %#llx page_size %#llx; model frame %#llx, page size 4K or %#llx",
+		return fail(c, "hpa %#llx page_size %#llx; model frame %#llx, 4K or %#llx",
 			    (unsigned long long)t.hpa, (unsigned long long)t.page_size,
 			    (unsigned long long)f->hpa, (unsigned long long)ps);
 	f->hpa = ALIGN_DOWN(t.hpa, PG);
@@ -1423,7 +1444,7 @@ static void op_enotty(struct ctx *c, struct space *s)
 		AXAS_GET_API_VERSION, AXAS_CREATE_SPACE, AXAS_CHECK_EXTENSION,
 		_IO(0xAE, 0x17), 0,
 	};
-	unsigned long cmd = cmds[below(&c->rng, sizeof(cmds) / sizeof(cmds[0]))];
+	unsigned long cmd = cmds[below(&c->rng, ARRAY_SIZE(cmds))];
 	uint8_t arg[256] = { 0 };
 
 	describe(c, "unknown ioctl %#lx on the space fd", cmd);
@@ -1827,7 +1848,7 @@ static bool run_threads(uint64_t seed, unsigned int nthreads, uint64_t nops)
 		struct model *tm = &c->sp[0].m;
 
 		if (c->failed) {
-			printf("# thread %u (seed %" PRIu64 ") diverged at its op %" PRIu64 ": %s\n",
+			printf("# thread %u (seed %" PRIu64 ") diverged at op %" PRIu64 ": %s\n",
 			       i, c->seed, c->fail_op, c->msg);
 			ok = false;
 		}
@@ -1855,7 +1876,7 @@ out:
 		printf("# threads: whole-space check failed: %s\n", main_c->msg);
 		ok = false;
 	}
-	printf("# threads: %u threads, %" PRIu64 " ops each in a %#llx-byte slice of a format %u space\n",
+	printf("# threads: %u, %" PRIu64 " ops each in a %#llx-byte slice, format %u\n",
 	       nthreads, nops / nthreads, (unsigned long long)slice, s->format);
 	ctx_fini(main_c);
 	free(main_c);
@@ -1895,8 +1916,9 @@ static uint64_t shortest_prefix(uint64_t seed, uint64_t upto)
 static void usage(const char *prog)
 {
 	fprintf(stderr, "usage: %s [-s SEED] [-n OPS] [-t THREADS] [-v]\n"
-		"  OPS defaults to $AXAS_FUZZ_OPS or %d; THREADS to 4 (0: none)\n",
-		prog, DEFAULT_OPS);
+		"  OPS defaults to $AXAS_FUZZ_OPS, else %d (%d on a debug kernel)\n"
+		"  THREADS defaults to 4 (0: none), SEED to $AXAS_FUZZ_SEED or 1\n",
+		prog, DEFAULT_OPS, DEFAULT_OPS_DEBUG);
 	exit(2);
 }
 
@@ -1909,6 +1931,8 @@ int main(int argc, char **argv)
 	double t0;
 	int opt;
 
+	if (!access(DEBUG_KERNEL_FILE, F_OK))
+		nops = DEFAULT_OPS_DEBUG;
 	if (getenv("AXAS_FUZZ_OPS"))
 		nops = strtoull(getenv("AXAS_FUZZ_OPS"), NULL, 0);
 	/* A fixed default keeps make check reproducible; make fuzz varies it. */
@@ -1937,7 +1961,7 @@ int main(int argc, char **argv)
 	ctx_init(c, seed);
 	host.cap_max_spaces = ioctl(c->dev, AXAS_CHECK_EXTENSION, AXAS_CAP_MAX_SPACES);
 	printf("TAP version 13\n1..%d\n", nthreads ? 2 : 1);
-	printf("# seed %" PRIu64 ", %" PRIu64 " ops; host: %u physical address bits, linear window %#llx, %u System RAM ranges\n",
+	printf("# seed %" PRIu64 ", %" PRIu64 " ops; host: %u bits, window %#llx, %u RAM ranges\n",
 	       seed, nops, host.phys_bits, (unsigned long long)host.win, host.nram);
 	c->verbose = verbose;
 	t0 = now();
@@ -1954,13 +1978,14 @@ int main(int argc, char **argv)
 		       seed, at, slot, c->msg);
 		ctx_fini(c);
 		m = shortest_prefix(seed, at + 1);
-		printf("# shortest diverging prefix: %" PRIu64 " ops (reproduce: fuzz -s %" PRIu64 " -n %" PRIu64 " -t 0 -v); its ops on slot %d:\n",
-		       m, seed, m, slot);
+		printf("# shortest diverging prefix: %" PRIu64 " ops ", m);
+		printf("(fuzz -s %" PRIu64 " -n %" PRIu64 " -t 0 -v); its ops on slot %d:\n",
+		       seed, m, slot);
 		ctx_init(c, seed);
 		c->verbose = true;
 		c->only_slot = slot;
 		run_single(c, m, true);
-		printf("# it diverges with: %s\n", c->failed ? c->msg : "(no divergence this time)");
+		printf("# it diverges with: %s\n", c->failed ? c->msg : "(nothing this time)");
 		printf("not ok 1 single-threaded model check, seed %" PRIu64 "\n", seed);
 	} else {
 		printf("ok 1 single-threaded model check, seed %" PRIu64 ", %" PRIu64 " ops\n",

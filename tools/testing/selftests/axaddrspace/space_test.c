@@ -441,7 +441,7 @@ static uint64_t check_tables(struct __test_metadata *_metadata, int fd)
 	EXPECT_EQ(0, axw_check(&t, &r))
 		axw_report_print(stderr, &r);
 	EXPECT_EQ(info.mapped_bytes, r.mapped_bytes);
-	EXPECT_EQ(0, axw_for_each_leaf(&t, cmp_leaf, &c));
+	EXPECT_EQ(0, axw_walk_leaves(&t, cmp_leaf, &c));
 	for (i = 0; i < na; i++)
 		cmp_area(&c, &t, &areas[i]);
 	cmp_edges(&c, &t, areas, na, info.base, info.base + info.size);
@@ -482,7 +482,7 @@ static uint64_t count_leaves(struct __test_metadata *_metadata, int fd,
 		.levels = info.levels, .gpa_bits = info.gpa_bits,
 		.root_hpa = info.root_hpa,
 	};
-	EXPECT_EQ(0, axw_for_each_leaf(&t, count_leaf, &c));
+	EXPECT_EQ(0, axw_walk_leaves(&t, count_leaf, &c));
 	free(pages);
 	return c.n;
 }
@@ -928,9 +928,8 @@ TEST_F(space, translate_errors)
 	EXPECT_EQ(ENOENT, _translate(self->fd, G(SPACE_SIZE) - 1, &t));
 	EXPECT_EQ(EINVAL, _translate(self->fd, G(SPACE_SIZE), &t));
 	EXPECT_EQ(EINVAL, _translate(self->fd, ~0ULL, &t));
-	if (variant->base) {
+	if (variant->base)
 		EXPECT_EQ(EINVAL, _translate(self->fd, G(0) - 1, &t));
-	}
 	translate(G(SZ_2M) + SZ_4K - 1, &t);
 	EXPECT_EQ(SZ_4K - 1, t.hpa & (SZ_4K - 1));
 }
@@ -944,9 +943,8 @@ TEST_F(space, fault_semantics)
 
 	map_alloc(lazy, 8 * SZ_4K, RW);
 	map_alloc(pop, SZ_4K, RWX | AXAS_MAP_POPULATE);
-	if (self->host.dev) {
+	if (self->host.dev)
 		map_linear(lin, self->host.dev, SZ_4K, RW);
-	}
 	EXPECT_EQ(1, fault_handled(self->fd, lazy + 0x10, AXAS_READ));
 	get_info(&i);
 	EXPECT_EQ(1, i.faults_handled);
@@ -965,9 +963,8 @@ TEST_F(space, fault_semantics)
 	EXPECT_EQ(0, fault_handled(self->fd, G(SPACE_SIZE), AXAS_READ));
 	EXPECT_EQ(0, fault_handled(self->fd, ~0ULL, AXAS_READ));
 	EXPECT_EQ(0, fault_handled(self->fd, pop, AXAS_WRITE));
-	if (self->host.dev) {
+	if (self->host.dev)
 		EXPECT_EQ(0, fault_handled(self->fd, lin, AXAS_READ));
-	}
 	EXPECT_EQ(ENOENT, _translate(self->fd, lazy + SZ_4K, &t));
 	get_info(&i);
 	EXPECT_EQ(1, i.faults_handled);
@@ -1259,9 +1256,8 @@ TEST_F(space, clear)
 	map_alloc(G(0), 8 * SZ_4K, RW | AXAS_MAP_POPULATE);
 	map_alloc(G(SZ_1G), SZ_1G, RW);
 	ASSERT_EQ(1, fault_handled(self->fd, G(SZ_1G + 77 * SZ_2M), AXAS_READ));
-	if (self->host.dev) {
+	if (self->host.dev)
 		map_linear(G(3 * SZ_1G), self->host.dev, SZ_2M, AXAS_READ);
-	}
 	ASSERT_EQ(0, ioctl(self->fd, AXAS_CLEAR));
 	get_info(&i);
 	EXPECT_EQ(0, i.nr_areas);
@@ -1540,7 +1536,7 @@ TEST_F_TIMEOUT(space, threads_race_same_range, 120)
 /* ---- The table-dump check through a whole session ------------------------- */
 
 static void session_map(struct __test_metadata *_metadata,
-			FIXTURE_DATA(space) *self)
+			struct _test_data_space *self)
 {
 	map_alloc(G(0), 16 * SZ_4K, RW);
 	ASSERT_EQ(1, fault_handled(self->fd, G(3 * SZ_4K), AXAS_READ));
@@ -1554,33 +1550,29 @@ static void session_map(struct __test_metadata *_metadata,
 		map_linear(G(20 * SZ_2M), self->host.dev + 2 * SZ_2M + SZ_4K, 3 * SZ_4K,
 			   AXAS_READ | AXAS_DEVICE | AXAS_UNCACHED);
 	}
-	if (self->host.hi) {
+	if (self->host.hi)
 		map_linear(G(SZ_1G), self->host.hi, SZ_1G, AXAS_READ | AXAS_EXEC);
-	}
 }
 
 static void session_split(struct __test_metadata *_metadata,
-			  FIXTURE_DATA(space) *self)
+			  struct _test_data_space *self)
 {
 	unmap(G(5 * SZ_4K), SZ_4K);
 	unmap(G(4 * SZ_2M + SZ_2M), SZ_4K);
-	if (self->host.dev) {
+	if (self->host.dev)
 		unmap(G(16 * SZ_2M + SZ_2M + 100 * SZ_4K), SZ_4K);
-	}
-	if (self->host.hi) {
+	if (self->host.hi)
 		unmap(G(SZ_1G + 7 * SZ_2M + 9 * SZ_4K), 3 * SZ_4K);
-	}
 }
 
 static void session_protect(struct __test_metadata *_metadata,
-			    FIXTURE_DATA(space) *self)
+			    struct _test_data_space *self)
 {
 	protect(G(0), 8 * SZ_4K, AXAS_READ);
 	ASSERT_EQ(1, fault_handled(self->fd, G(SZ_4K), AXAS_READ));
 	protect(G(4 * SZ_2M + 3 * SZ_4K), 2 * SZ_4K, AXAS_READ | AXAS_WRITE);
-	if (self->host.dev) {
+	if (self->host.dev)
 		protect(G(16 * SZ_2M + 4 * SZ_4K), SZ_4K, AXAS_READ);
-	}
 	if (self->host.hi) {
 		protect(G(SZ_1G + 100 * SZ_2M), SZ_2M, AXAS_READ | AXAS_UNCACHED);
 		protect(G(SZ_1G + 200 * SZ_2M + SZ_4K), SZ_4K, AXAS_EXEC);
@@ -1744,11 +1736,10 @@ TEST_F(space, unprivileged_caller)
 
 	map_alloc(G(0), SZ_4K, RW | AXAS_MAP_POPULATE);
 	map_alloc(G(2 * SZ_4K), SZ_4K, RW);
-	if (self->host.dev) {
-		map_linear(G(4 * SZ_4K), dev, SZ_4K, AXAS_READ);
-	} else {
-		map_alloc(G(4 * SZ_4K), SZ_4K, RW);
-	}
+	/* kselftest's ASSERT_*() is two statements: no if/else around it. */
+	ASSERT_EQ(0, self->host.dev ?
+		  _map_linear(self->fd, G(4 * SZ_4K), dev, SZ_4K, AXAS_READ) :
+		  _map_alloc(self->fd, G(4 * SZ_4K), SZ_4K, RW));
 	pid = fork();
 	ASSERT_LE(0, pid);
 	if (!pid)

@@ -457,7 +457,7 @@ static void check_roots(struct walk *w)
 
 		if (p->hpa != root + i * AXW_PAGE_SIZE || p->index != i ||
 		    p->level != t->levels - 1)
-			problem(w, "dumped page %u (hpa 0x%llx level %u index %u) is not root page %u at 0x%llx",
+			problem(w, "page %u (0x%llx level %u index %u) is not root page %u 0x%llx",
 				i, (unsigned long long)p->hpa, p->level, p->index, i,
 				(unsigned long long)(root + i * AXW_PAGE_SIZE));
 	}
@@ -592,7 +592,7 @@ static void walk_table(struct walk *w, const struct axas_table_page *pg,
 			(unsigned long long)pg->hpa, level);
 }
 
-int axw_for_each_leaf(const struct axw_tables *t, axw_leaf_fn fn, void *arg)
+int axw_walk_leaves(const struct axw_tables *t, axw_leaf_fn fn, void *arg)
 {
 	struct walk w;
 	int ret = walk_init(&w, t, NULL);
@@ -645,7 +645,7 @@ void axw_report_print(FILE *f, const struct axw_report *r)
 {
 	unsigned int i;
 
-	fprintf(f, "walker: %u problem(s), %u reachable table pages, %llu leaves, %llu bytes mapped\n",
+	fprintf(f, "walker: %u problem(s), %u table pages reachable, %llu leaves, %llu bytes\n",
 		r->errors, r->reachable, (unsigned long long)r->leaves,
 		(unsigned long long)r->mapped_bytes);
 	for (i = 0; i < r->nmsgs; i++)

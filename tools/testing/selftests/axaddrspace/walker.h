@@ -112,7 +112,7 @@ struct axw_report {
 	char msgs[AXW_MAX_MSGS][AXW_MSG_LEN];
 };
 
-/* Called for every leaf by axw_for_each_leaf(); non-zero stops the walk. */
+/* Called for every leaf by axw_walk_leaves(); non-zero stops the walk. */
 typedef int (*axw_leaf_fn)(const struct axw_leaf *leaf, void *arg);
 
 /* Format names as axasctl spells them ("ept4", ..., "native"), -1 if unknown. */
@@ -149,7 +149,7 @@ int axw_translate(const struct axw_tables *t, uint64_t gpa,
  * reached twice are not walked again. Returns the first non-zero value of
  * @fn, -EINVAL for bad geometry, else 0.
  */
-int axw_for_each_leaf(const struct axw_tables *t, axw_leaf_fn fn, void *arg);
+int axw_walk_leaves(const struct axw_tables *t, axw_leaf_fn fn, void *arg);
 
 /*
  * Check every rule of formats.md that a dump alone can show; returns the

@@ -484,7 +484,7 @@ TEST_F(walker, for_each_leaf)
 	unsigned int i;
 	int calls = 0;
 
-	ASSERT_EQ(0, axw_for_each_leaf(&self->d->t, collect_leaf, &c));
+	ASSERT_EQ(0, axw_walk_leaves(&self->d->t, collect_leaf, &c));
 	ASSERT_EQ(NLEAVES, c.n);
 	for (i = 0; i < NLEAVES; i++) {
 		struct leafdef def = leaves_of(variant->hi_gpa, i);
@@ -494,7 +494,7 @@ TEST_F(walker, for_each_leaf)
 		EXPECT_EQ(1ULL << (12 + 9 * def.level), c.l[i].size);
 		EXPECT_EQ(axw_expressible(variant->format, def.flags), c.l[i].flags);
 	}
-	EXPECT_EQ(42, axw_for_each_leaf(&self->d->t, stop_at_second, &calls));
+	EXPECT_EQ(42, axw_walk_leaves(&self->d->t, stop_at_second, &calls));
 	EXPECT_EQ(2, calls);
 }
 
