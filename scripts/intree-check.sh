@@ -72,12 +72,12 @@ fi
 log "intree: kunit.py run --kunitconfig=drivers/virt/axaddrspace (UML; a cold build takes minutes)"
 : >"$out/kunit.log"
 # One build, then one boot per glob (kunit.py filters with one glob a boot).
-rc=0 cmd=run
+rc=0
+args=(run --kunitconfig=drivers/virt/axaddrspace --jobs="$AXAS_JOBS")
 for glob in "${UML_GLOBS[@]}"; do
-	(cd "$tree" && ./tools/testing/kunit/kunit.py $cmd --timeout=120 \
-		$([ $cmd = run ] && echo "--kunitconfig=drivers/virt/axaddrspace --jobs=$AXAS_JOBS") \
-		"$glob") >>"$out/kunit.log" 2>&1 || rc=$?
-	cmd=exec
+	(cd "$tree" && ./tools/testing/kunit/kunit.py "${args[@]}" --timeout=120 "$glob") \
+		>>"$out/kunit.log" 2>&1 || rc=$?
+	args=(exec)
 done
 summary=$(sed 's/\x1b\[[0-9;]*m//g' "$out/kunit.log" |
 	awk '/Testing complete. Ran/ { n += $5; p += $8 } END { printf "%d tests, %d passed", n, p }')
