@@ -12,8 +12,6 @@
 #   make demo     a throwaway VM acting out a small VMM (README.md)
 #   make fuzz [OPS=N SEED=S THREADS=T KERNEL=debug|stock]  a long fuzzer run
 #   make lint     W=1, sparse, clang, checkpatch --strict, kernel-doc
-#   make fuzz [OPS=N SEED=S THREADS=T KERNEL=debug|stock]  a long fuzzer run
-#   make lint     W=1, sparse, clang, checkpatch --strict, kernel-doc
 #   make bench    performance figures against Linux's mm (Documentation/performance.rst)
 #   make check    the full test run (README.md); make kunit; make vm
 
@@ -76,14 +74,6 @@ lint:
 
 bench:
 	@scripts/bench.sh
-
-.PHONY: fuzz lint
-
-fuzz:
-	@OPS=$(OPS) SEED=$(SEED) THREADS=$(THREADS) KERNEL=$(KERNEL) scripts/fuzz.sh
-
-lint:
-	@scripts/lint.sh
 
 harness-selftest:
 	@scripts/harness-selftest.sh

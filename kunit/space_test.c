@@ -78,19 +78,17 @@ static struct page *thal_alloc_frames(void *priv, unsigned int order)
 			   order);
 	if (!page)
 		return NULL;
-	if (order)
-		split_page(page, order);
 	atomic_add(1 << order, &t->live_frames);
 	atomic_add(1 << order, &t->frame_allocs);
 	return page;
 }
 
-static void thal_free_frame(void *priv, struct page *page)
+static void thal_free_frames(void *priv, struct page *page, unsigned int order)
 {
 	struct thal *t = priv;
 
-	atomic_dec(&t->live_frames);
-	__free_page(page);
+	atomic_sub(1 << order, &t->live_frames);
+	__free_pages(page, order);
 }
 
 static struct thal *thal_new(struct kunit *test)
@@ -107,7 +105,7 @@ static struct thal *thal_new(struct kunit *test)
 	t->hal = (struct axas_hal) {
 		.tables = &t->tables,
 		.alloc_frames = thal_alloc_frames,
-		.free_frame = thal_free_frame,
+		.free_frames = thal_free_frames,
 		.priv = t,
 	};
 	return t;

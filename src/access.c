@@ -17,35 +17,56 @@ static bool axas_in_space(struct axas *as, u64 gpa)
 	return gpa >= as->base && gpa - as->base < as->size;
 }
 
+/* Look @gpa up in the areas and the table; any lock mode, or none (RCU). */
+static int __axas_translate(struct axas *as, u64 gpa,
+			    struct axas_translation *t)
+{
+	struct axas_area_node *a;
+	struct axas_npt_leaf leaf;
+
+	a = axas_area_find_rcu(as, gpa);
+	if (!a || axas_npt_query(&as->npt, gpa, &leaf))
+		return -ENOENT;
+	t->hpa = leaf.hpa + (gpa - leaf.gpa);
+	t->page_size = leaf.size;
+	t->area_start = READ_ONCE(a->start);
+	t->area_size = READ_ONCE(a->last) - t->area_start + 1;
+	t->limit = t->area_start + t->area_size - gpa;
+	t->flags = READ_ONCE(a->flags) & AXAS_PROT_MASK;
+	t->backend = READ_ONCE(a->backend);
+	return 0;
+}
+
 /**
  * axas_translate() - translate a guest physical address
  * @as: the space
  * @gpa: guest physical address, any alignment
  * @t: out: host address, leaf size and the area holding @gpa
  *
+ * Lockless: the area is looked up under RCU and the answer kept only if no
+ * writer ran meanwhile (@as->seq), the leaf comes from axas_npt_query().
+ * Only when a writer is active does it wait for the lock.
+ *
  * Return: 0, -EINVAL if @gpa is outside the space, -ENOENT if no present
  * leaf maps it (a hole, or a lazy page without its frame yet).
  */
 int axas_translate(struct axas *as, u64 gpa, struct axas_translation *t)
 {
-	struct axas_area_node *a;
-	struct axas_npt_leaf leaf;
-	int ret = -ENOENT;
+	unsigned int seq;
+	int ret;
 
 	if (!axas_in_space(as, gpa))
 		return -EINVAL;
-	down_read(&as->lock);
-	a = axas_area_find(as, gpa);
-	if (a && !axas_npt_query(&as->npt, gpa, &leaf)) {
-		t->hpa = leaf.hpa + (gpa - leaf.gpa);
-		t->page_size = leaf.size;
-		t->area_start = a->start;
-		t->area_size = axas_area_size(a);
-		t->limit = a->last - gpa + 1;
-		t->flags = a->flags & AXAS_PROT_MASK;
-		t->backend = a->backend;
-		ret = 0;
+	seq = raw_read_seqcount(&as->seq);
+	if (!(seq & 1)) {
+		rcu_read_lock();
+		ret = __axas_translate(as, gpa, t);
+		rcu_read_unlock();
+		if (!read_seqcount_retry(&as->seq, seq))
+			return ret;
 	}
+	down_read(&as->lock);
+	ret = __axas_translate(as, gpa, t);
 	up_read(&as->lock);
 	return ret;
 }

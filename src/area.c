@@ -22,6 +22,17 @@ struct axas_area_node *axas_area_find(struct axas *as, u64 gpa)
 	return axas_area_it_iter_first(&as->areas, gpa, gpa);
 }
 
+/*
+ * The area holding @gpa, or NULL: with the lock held in any mode, or under
+ * rcu_read_lock() with @as->seq checked afterwards (a concurrent writer can
+ * make the descent miss, never loop: lib/rbtree.c writes child pointers
+ * with WRITE_ONCE() for such lookups).
+ */
+struct axas_area_node *axas_area_find_rcu(struct axas *as, u64 gpa)
+{
+	return axas_area_it_iter_first(&as->areas, gpa, gpa);
+}
+
 /* The first area overlapping [@start, @last], or NULL. */
 struct axas_area_node *axas_area_first(struct axas *as, u64 start, u64 last)
 {

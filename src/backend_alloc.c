@@ -4,8 +4,14 @@
  * all at once (populate) or one page per nested page fault. No per-page
  * metadata: the nested page table is the only record of a frame, and
  * frames on their way out are chained through page->lru.
+ *
+ * Populate takes 2 MiB chunks (order 9, not split) and maps each with one
+ * 2 MiB leaf; teardown frees each with one call. The invariant: a 2 MiB
+ * leaf maps one whole unsplit chunk, a 4 KiB leaf an order-0 frame (its
+ * own allocation, or a frame of a chunk split with split_page()). Only an
+ * unmap or protect whose edge cuts a 2 MiB leaf makes 4 KiB leaves of a
+ * chunk, and it splits the chunk as soon as the table change succeeded.
  */
-#include <linux/io.h>
 #include <linux/io.h>
 #include <linux/mm.h>
 #include <linux/sched/signal.h>
@@ -18,10 +24,7 @@
 static void axas_free_frames(struct axas *as, struct page *page,
 			     unsigned int order)
 {
-	unsigned int i;
-
-	for (i = 0; i < (1U << order); i++)
-		as->hal->free_frame(as->hal->priv, page + i);
+	as->hal->free_frames(as->hal->priv, page, order);
 }
 
 /* Map one chunk at @gpa: 2 MiB as one leaf when aligned, else 4 KiB. */
@@ -68,11 +71,12 @@ static int axas_populate_chunk(struct axas *as, u64 gpa, u64 left, u32 flags,
  */
 int axas_alloc_populate(struct axas *as, u64 gpa, u64 size, u32 flags)
 {
-	LIST_HEAD(frames);
+	struct axas_frames frames;
 	u64 done = 0, step;
 	int ret = 0;
 
 	lockdep_assert_held_write(&as->lock);
+	axas_frames_init(&frames);
 	while (done < size) {
 		ret = axas_populate_chunk(as, gpa + done, size - done, flags, &step);
 		if (ret)
@@ -120,21 +124,35 @@ int axas_alloc_fault(struct axas *as, u64 gpa, u32 flags)
 	ret = axas_npt_map_page(&as->npt, gpa, page_to_phys(page),
 				flags & AXAS_PROT_MASK);
 	if (ret) {
-		as->hal->free_frame(as->hal->priv, page);
+		axas_free_frames(as, page, 0);
 		return ret == -EEXIST ? 0 : ret;
 	}
 	atomic64_inc(&as->alloc_pages);
 	return 1;
 }
 
+/* A 2 MiB leaf of this backend: one whole unsplit chunk. */
+static bool axas_leaf_is_chunk(const struct axas_npt_leaf *leaf)
+{
+	return AXAS_NPT_LEVEL_SIZE(leaf->level) == AXAS_CHUNK_SIZE;
+}
+
 static int axas_collect_leaf(void *arg, const struct axas_npt_leaf *leaf)
 {
-	struct list_head *frames = arg;
+	struct axas_frames *frames = arg;
 	struct page *page = pfn_to_page(PHYS_PFN(leaf->hpa));
 	u64 i;
 
+	if (axas_leaf_is_chunk(leaf) && leaf->size == AXAS_CHUNK_SIZE) {
+		list_add_tail(&page->lru, &frames->chunks);
+		return 0;
+	}
+	/* Part of a chunk: its frames go one by one once it is split. */
+	if (axas_leaf_is_chunk(leaf) && !WARN_ON_ONCE(frames->nr_cut >= 2))
+		frames->cut[frames->nr_cut++] =
+			pfn_to_page(PHYS_PFN(ALIGN_DOWN(leaf->hpa, AXAS_CHUNK_SIZE)));
 	for (i = 0; i < leaf->size >> PAGE_SHIFT; i++)
-		list_add_tail(&page[i].lru, frames);
+		list_add_tail(&page[i].lru, &frames->pages);
 	return 0;
 }
 
@@ -143,33 +161,127 @@ static int axas_collect_leaf(void *arg, const struct axas_npt_leaf *leaf)
  * @as: the space, lock held for writing
  * @gpa: first gpa, inside an alloc area
  * @size: bytes, inside the same area
- * @frames: list to chain them on, through page->lru
+ * @frames: where to chain them (through page->lru)
  *
  * The frames stay mapped: unmap the range, then axas_alloc_release(). If
- * the unmap fails, drop the list as it is; the frames stay in use.
+ * the unmap fails, drop @frames as it is; the frames stay in use.
  */
 void axas_alloc_collect(struct axas *as, u64 gpa, u64 size,
-			struct list_head *frames)
+			struct axas_frames *frames)
 {
 	lockdep_assert_held_write(&as->lock);
 	axas_npt_walk_leaves(&as->npt, gpa, size, axas_collect_leaf, frames);
 }
 
 /**
+ * axas_alloc_split_chunks() - split chunks whose 2 MiB leaf was cut
+ * @cut: first frames of the chunks
+ * @nr: number of entries in @cut
+ *
+ * Call once the unmap or protect that cut the leaves succeeded: the 4 KiB
+ * leaves it left map frames that must be freeable one by one.
+ */
+void axas_alloc_split_chunks(struct page **cut, int nr)
+{
+	int i;
+
+	for (i = 0; i < nr; i++)
+		if (i == 0 || cut[i] != cut[0])
+			split_page(cut[i], AXAS_CHUNK_ORDER);
+}
+
+/**
  * axas_alloc_release() - free collected frames after their unmap
  * @as: the space
- * @frames: the list from axas_alloc_collect()
+ * @frames: what axas_alloc_collect() chained
  */
-void axas_alloc_release(struct axas *as, struct list_head *frames)
+void axas_alloc_release(struct axas *as, struct axas_frames *frames)
 {
 	struct page *page, *next;
 	long n = 0;
 
+	axas_alloc_split_chunks(frames->cut, frames->nr_cut);
 	/* The buddy allocator takes page->lru over: no list_del needed. */
-	list_for_each_entry_safe(page, next, frames, lru) {
-		as->hal->free_frame(as->hal->priv, page);
+	list_for_each_entry_safe(page, next, &frames->chunks, lru) {
+		axas_free_frames(as, page, AXAS_CHUNK_ORDER);
+		n += 1 << AXAS_CHUNK_ORDER;
+		cond_resched();
+	}
+	list_for_each_entry_safe(page, next, &frames->pages, lru) {
+		axas_free_frames(as, page, 0);
 		if (!(++n % 512))
 			cond_resched();
 	}
 	atomic64_sub(n, &as->alloc_pages);
+}
+
+/*
+ * The chunk whose 2 MiB leaf holds @gpa but does not start there, if the
+ * alloc area at @gpa has one.
+ */
+static struct page *axas_alloc_cut_at(struct axas *as, u64 gpa)
+{
+	struct axas_area_node *a = axas_area_find(as, gpa);
+	struct axas_npt_leaf leaf;
+
+	if (!a || a->backend != AXAS_BACKEND_ALLOC ||
+	    axas_npt_query(&as->npt, gpa, &leaf) ||
+	    !axas_leaf_is_chunk(&leaf) || leaf.gpa == gpa)
+		return NULL;
+	return pfn_to_page(PHYS_PFN(leaf.hpa));
+}
+
+/**
+ * axas_alloc_edge_chunks() - chunks that a protect of a range would cut
+ * @as: the space, lock held for writing
+ * @gpa: first gpa of the range
+ * @size: bytes
+ * @cut: out: up to two chunks, for axas_alloc_split_chunks() once the
+ *	protect succeeded
+ *
+ * Return: the number of chunks in @cut.
+ */
+int axas_alloc_edge_chunks(struct axas *as, u64 gpa, u64 size,
+			   struct page **cut)
+{
+	int nr = 0;
+
+	lockdep_assert_held_write(&as->lock);
+	cut[nr] = axas_alloc_cut_at(as, gpa);
+	nr += !!cut[nr];
+	cut[nr] = axas_alloc_cut_at(as, gpa + size);
+	nr += !!cut[nr];
+	return nr;
+}
+
+static int axas_free_leaf(void *arg, const struct axas_npt_leaf *leaf)
+{
+	struct page *page = pfn_to_page(PHYS_PFN(leaf->hpa));
+	struct axas *as = arg;
+	u64 i;
+
+	if (axas_leaf_is_chunk(leaf))
+		axas_free_frames(as, page, AXAS_CHUNK_ORDER);
+	else
+		for (i = 0; i < leaf->size >> PAGE_SHIFT; i++)
+			axas_free_frames(as, page + i, 0);
+	atomic64_sub(leaf->size >> PAGE_SHIFT, &as->alloc_pages);
+	cond_resched();
+	return 0;
+}
+
+/**
+ * axas_alloc_free_all() - free every frame of an alloc area that goes away
+ * @as: the space, lock held for writing, about to be destroyed
+ * @gpa: first gpa of the area
+ * @size: its size
+ *
+ * Teardown only: the frames are freed while the table still maps them,
+ * with no unmap and no flush; nothing may use the table afterwards but
+ * axas_npt_destroy().
+ */
+void axas_alloc_free_all(struct axas *as, u64 gpa, u64 size)
+{
+	lockdep_assert_held_write(&as->lock);
+	axas_npt_walk_leaves(&as->npt, gpa, size, axas_free_leaf, as);
 }

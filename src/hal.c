@@ -11,24 +11,22 @@
 static struct page *axas_hal_alloc_frames(void *priv, unsigned int order)
 {
 	gfp_t gfp = GFP_KERNEL_ACCOUNT | __GFP_ZERO;
-	struct page *page;
 
 	/* Large chunks are an optimisation: give up early, never warn. */
 	if (order)
 		gfp |= __GFP_NORETRY | __GFP_NOWARN;
-	page = alloc_pages(gfp, order);
-	if (page && order)
-		split_page(page, order);
-	return page;
+	/* Not __GFP_COMP: the backend may split_page() a chunk later. */
+	return alloc_pages(gfp, order);
 }
 
-static void axas_hal_free_frame(void *priv, struct page *page)
+static void axas_hal_free_frames(void *priv, struct page *page,
+				 unsigned int order)
 {
-	__free_page(page);
+	__free_pages(page, order);
 }
 
 const struct axas_hal axas_default_hal = {
 	.tables		= &axas_npt_default_hal,
 	.alloc_frames	= axas_hal_alloc_frames,
-	.free_frame	= axas_hal_free_frame,
+	.free_frames	= axas_hal_free_frames,
 };

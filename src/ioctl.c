@@ -122,8 +122,9 @@ static long axas_ioc_fault(struct axas *as, void __user *uarg)
 	ret = axas_handle_page_fault(as, &npf, &handled);
 	if (ret)
 		return ret;
-	arg.handled = handled;
-	return copy_to_user(uarg, &arg, sizeof(arg)) ? -EFAULT : 0;
+	/* Only @handled is an output: one store instead of the struct. */
+	return put_user((u32)handled,
+			&((struct axas_fault __user *)uarg)->handled) ? -EFAULT : 0;
 }
 
 static long axas_ioc_info(struct axas *as, void __user *uarg)

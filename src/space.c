@@ -64,6 +64,7 @@ static int axas_init(struct axas *as, u64 base, u64 size, u32 flags,
 
 	kref_init(&as->ref);
 	init_rwsem(&as->lock);
+	seqcount_init(&as->seq);
 #ifdef CONFIG_DEBUG_LOCK_ALLOC
 	cfg.lock_map = &as->lock.dep_map;
 #endif
@@ -129,11 +130,26 @@ void axas_get(struct axas *as)
 }
 EXPORT_SYMBOL_NS_GPL(axas_get, AXADDRSPACE);
 
+/*
+ * Teardown: nothing else can reach the space, so there is nothing to unmap
+ * or flush. Frames go back area by area, whole 2 MiB chunks in one call,
+ * then axas_npt_destroy() frees the tables in one post-order walk.
+ */
 static void axas_release(struct kref *ref)
 {
 	struct axas *as = container_of(ref, struct axas, ref);
+	struct axas_area_node *a;
+	struct rb_node *node;
 
-	axas_clear(as);
+	down_write(&as->lock);
+	while ((node = rb_first_cached(&as->areas))) {
+		a = rb_entry(node, struct axas_area_node, rb);
+		if (a->backend == AXAS_BACKEND_ALLOC)
+			axas_alloc_free_all(as, a->start, axas_area_size(a));
+		axas_area_remove(as, a);
+		kfree(a);
+	}
+	up_write(&as->lock);
 	axas_npt_destroy(&as->npt);
 	kfree(as);
 }
@@ -151,6 +167,30 @@ void axas_put(struct axas *as)
 		kref_put(&as->ref, axas_release);
 }
 EXPORT_SYMBOL_NS_GPL(axas_put, AXADDRSPACE);
+
+/**
+ * axas_write_lock() - take the space's lock for writing
+ * @as: the space
+ *
+ * Also makes @as->seq odd, so that lockless lookups started before or
+ * during the change take the lock and wait for it.
+ */
+void axas_write_lock(struct axas *as)
+{
+	down_write(&as->lock);
+	/* Raw: the writer may sleep, and readers never spin on @seq. */
+	raw_write_seqcount_begin(&as->seq);
+}
+
+/**
+ * axas_write_unlock() - undo axas_write_lock()
+ * @as: the space
+ */
+void axas_write_unlock(struct axas *as)
+{
+	raw_write_seqcount_end(&as->seq);
+	up_write(&as->lock);
+}
 
 /* Range checks shared by every operation that takes a range. */
 static int axas_check_range(struct axas *as, u64 gpa, u64 size)
@@ -211,14 +251,14 @@ static int axas_add_area(struct axas *as, struct axas_area_node *a,
 {
 	int ret = 0;
 
-	down_write(&as->lock);
+	axas_write_lock(as);
 	if (axas_area_first(as, a->start, a->last))
 		ret = -EEXIST;
 	else if (map)
 		ret = map(as, a);
 	if (!ret)
 		axas_area_insert(as, a);
-	up_write(&as->lock);
+	axas_write_unlock(as);
 	if (ret)
 		kfree(a);
 	return ret;
@@ -299,7 +339,7 @@ int axas_map_alloc(struct axas *as, u64 gpa, u64 size, u32 flags)
 EXPORT_SYMBOL_NS_GPL(axas_map_alloc, AXADDRSPACE);
 
 static void axas_collect_range(struct axas *as, u64 start, u64 last,
-			       struct list_head *frames)
+			       struct axas_frames *frames)
 {
 	struct axas_area_node *a;
 
@@ -320,11 +360,12 @@ static int __axas_unmap(struct axas *as, u64 gpa, u64 size,
 			struct axas_area_node **spare)
 {
 	u64 last = gpa + size - 1;
+	struct axas_frames frames;
 	struct axas_area_node *a;
-	LIST_HEAD(frames);
 	int ret;
 
 	lockdep_assert_held_write(&as->lock);
+	axas_frames_init(&frames);
 	axas_collect_range(as, gpa, last, &frames);
 	ret = axas_npt_unmap(&as->npt, gpa, size);
 	if (ret)
@@ -332,7 +373,7 @@ static int __axas_unmap(struct axas *as, u64 gpa, u64 size,
 	axas_area_split_edges(as, gpa, last, spare);
 	while ((a = axas_area_first(as, gpa, last))) {
 		axas_area_remove(as, a);
-		kfree(a);
+		kfree_rcu(a, rcu);
 	}
 	axas_alloc_release(as, &frames);
 	return 0;
@@ -343,12 +384,15 @@ static int __axas_protect(struct axas *as, u64 gpa, u64 size, u32 flags,
 {
 	u64 last = gpa + size - 1;
 	struct axas_area_node *a;
-	int ret;
+	struct page *cut[2];
+	int ret, nr_cut;
 
 	lockdep_assert_held_write(&as->lock);
+	nr_cut = axas_alloc_edge_chunks(as, gpa, size, cut);
 	ret = axas_npt_protect(&as->npt, gpa, size, flags);
 	if (ret)
 		return ret;
+	axas_alloc_split_chunks(cut, nr_cut);
 	axas_area_split_edges(as, gpa, last, spare);
 	for (a = axas_area_first(as, gpa, last); a; a = axas_area_next(a, gpa, last))
 		a->flags = flags | (a->flags & AXAS_MAP_POPULATE);
@@ -365,10 +409,10 @@ static int axas_edit(struct axas *as, u64 gpa, u64 size, u32 flags,
 	spare[0] = kzalloc(sizeof(*spare[0]), GFP_KERNEL_ACCOUNT);
 	spare[1] = kzalloc(sizeof(*spare[1]), GFP_KERNEL_ACCOUNT);
 	if (spare[0] && spare[1]) {
-		down_write(&as->lock);
+		axas_write_lock(as);
 		ret = protect ? __axas_protect(as, gpa, size, flags, spare) :
 				__axas_unmap(as, gpa, size, spare);
-		up_write(&as->lock);
+		axas_write_unlock(as);
 	}
 	kfree(spare[0]);
 	kfree(spare[1]);
@@ -428,13 +472,13 @@ int axas_clear(struct axas *as)
 	struct axas_area_node *a, *none[2] = { NULL, NULL };
 	struct rb_node *node;
 
-	down_write(&as->lock);
+	axas_write_lock(as);
 	while ((node = rb_first_cached(&as->areas))) {
 		a = rb_entry(node, struct axas_area_node, rb);
 		WARN_ON_ONCE(__axas_unmap(as, a->start, axas_area_size(a), none));
 		cond_resched();
 	}
-	up_write(&as->lock);
+	axas_write_unlock(as);
 	return 0;
 }
 EXPORT_SYMBOL_NS_GPL(axas_clear, AXADDRSPACE);

@@ -9,7 +9,9 @@
 #include <linux/kref.h>
 #include <linux/list.h>
 #include <linux/rbtree.h>
+#include <linux/rcupdate.h>
 #include <linux/rwsem.h>
+#include <linux/seqlock.h>
 #include <linux/axaddrspace.h>
 
 #include "npt/npt.h"
@@ -19,9 +21,11 @@
 /**
  * struct axas_hal - where a space gets its memory
  * @tables: table page operations for the nested page table
- * @alloc_frames: 2^@order zeroed, physically contiguous frames, split into
- *	order-0 pages that are freed one by one; NULL on failure
- * @free_frame: free one order-0 frame from @alloc_frames
+ * @alloc_frames: 2^@order zeroed, physically contiguous frames as one
+ *	non-compound block (not split); NULL on failure
+ * @free_frames: free 2^@order frames at @page: a whole block from
+ *	@alloc_frames, or one order-0 frame (an order-0 block, or a frame of a
+ *	block the backend split with split_page())
  * @priv: passed to every operation
  *
  * The only place that touches the page allocator; KUnit substitutes a
@@ -30,7 +34,7 @@
 struct axas_hal {
 	const struct axas_npt_hal_ops *tables;
 	struct page *(*alloc_frames)(void *priv, unsigned int order);
-	void (*free_frame)(void *priv, struct page *page);
+	void (*free_frames)(void *priv, struct page *page, unsigned int order);
 	void *priv;
 };
 
@@ -45,6 +49,7 @@ extern const struct axas_hal axas_default_hal;
  * @hpa: host physical address of @start (linear areas), else 0
  * @flags: mapping flags, plus %AXAS_MAP_POPULATE for populated alloc areas
  * @backend: AXAS_BACKEND_*
+ * @rcu: freed after a grace period: lockless lookups may still read it
  */
 struct axas_area_node {
 	struct rb_node rb;
@@ -54,6 +59,7 @@ struct axas_area_node {
 	u64 hpa;
 	u32 flags;
 	u32 backend;
+	struct rcu_head rcu;
 };
 
 /**
@@ -61,7 +67,9 @@ struct axas_area_node {
  * @ref: the last reference frees the space
  * @lock: writers change areas and split tables (map, unmap, protect,
  *	clear); readers look areas up and install single pages (fault,
- *	translate, read/write, listings)
+ *	read/write, listings)
+ * @seq: odd while a writer changes areas or tables; lockless lookups
+ *	(translate) retry under @lock when it is odd or moved
  * @base: first gpa of the space
  * @size: bytes
  * @flags: creation flags
@@ -76,6 +84,7 @@ struct axas_area_node {
 struct axas {
 	struct kref ref;
 	struct rw_semaphore lock;
+	seqcount_t seq;
 	u64 base;
 	u64 size;
 	u32 flags;
@@ -93,8 +102,13 @@ static inline u64 axas_area_size(const struct axas_area_node *a)
 	return a->last - a->start + 1;
 }
 
+/* space.c: take and drop @lock for writing, bracketing @seq. */
+void axas_write_lock(struct axas *as);
+void axas_write_unlock(struct axas *as);
+
 /* area.c */
 struct axas_area_node *axas_area_find(struct axas *as, u64 gpa);
+struct axas_area_node *axas_area_find_rcu(struct axas *as, u64 gpa);
 struct axas_area_node *axas_area_first(struct axas *as, u64 start, u64 last);
 struct axas_area_node *axas_area_next(struct axas_area_node *a, u64 start,
 				      u64 last);
@@ -103,12 +117,38 @@ void axas_area_remove(struct axas *as, struct axas_area_node *a);
 void axas_area_split_edges(struct axas *as, u64 start, u64 last,
 			   struct axas_area_node **spare);
 
+/**
+ * struct axas_frames - frames on their way out of an unmapped range
+ * @pages: order-0 frames, chained through page->lru
+ * @chunks: whole 2 MiB chunks (unsplit blocks), chained through page->lru
+ *	of their first frame
+ * @cut: chunks the range's edges cut: split once the unmap succeeded
+ * @nr_cut: entries of @cut in use
+ */
+struct axas_frames {
+	struct list_head pages;
+	struct list_head chunks;
+	struct page *cut[2];
+	unsigned int nr_cut;
+};
+
+static inline void axas_frames_init(struct axas_frames *frames)
+{
+	INIT_LIST_HEAD(&frames->pages);
+	INIT_LIST_HEAD(&frames->chunks);
+	frames->nr_cut = 0;
+}
+
 /* backend_alloc.c */
 int axas_alloc_populate(struct axas *as, u64 gpa, u64 size, u32 flags);
 int axas_alloc_fault(struct axas *as, u64 gpa, u32 flags);
 void axas_alloc_collect(struct axas *as, u64 gpa, u64 size,
-			struct list_head *frames);
-void axas_alloc_release(struct axas *as, struct list_head *frames);
+			struct axas_frames *frames);
+void axas_alloc_release(struct axas *as, struct axas_frames *frames);
+int axas_alloc_edge_chunks(struct axas *as, u64 gpa, u64 size,
+			   struct page **cut);
+void axas_alloc_split_chunks(struct page **cut, int nr);
+void axas_alloc_free_all(struct axas *as, u64 gpa, u64 size);
 
 /* space.c */
 #if IS_ENABLED(CONFIG_KUNIT)
