@@ -86,7 +86,8 @@ if [ $rc != 0 ]; then
 		head -n 20 | sed 's/^/    /'
 	result FAIL "kunit.py on UML failed ($summary; log: $out/kunit.log)"
 fi
-# Older stamps belong to older sources.
-rm -f "$cache"/pass-*
+# A stamp stays true for its sources (clones and branches alternate);
+# keep the latest twenty.
+ls -t "$cache"/pass-* 2>/dev/null | tail -n +21 | xargs -r rm -f
 echo "$summary" >"$cache/pass-$key"
 result PASS "kunit.py on UML, drivers/virt/axaddrspace: $summary$not_run"
