@@ -377,6 +377,7 @@ static void npt_flush_test(struct kunit *test)
 	struct npt_tctx *t = npt_tctx_new(test);
 	u64 base = BIT_ULL(t->tc->gpa_bits) - 4 * SZ_1G_ULL;
 	struct npt_tflush *f = &t->flush;
+	long count[AXAS_NPT_LEAF_LEVELS];
 
 	KUNIT_ASSERT_EQ(test, npt_t_map(t, base, 0, SZ_1G_ULL, RW, true), 0);
 	KUNIT_ASSERT_EQ(test, npt_t_map(t, base + SZ_1G_ULL, 0, 8 * SZ_4K_ULL,
@@ -409,6 +410,18 @@ static void npt_flush_test(struct kunit *test)
 					    AXAS_READ), 0);
 	KUNIT_EXPECT_TRUE(test, npt_tflush_covers(f, base + 5 * SZ_2M_ULL,
 						  base + 6 * SZ_2M_ULL));
+
+	npt_tflush_reset(f, RW);	/* equal flags still split at the edges */
+	KUNIT_ASSERT_EQ(test, npt_t_map(t, base + 3 * SZ_1G_ULL, 0, SZ_1G_ULL,
+					RW, true), 0);
+	KUNIT_ASSERT_EQ(test, npt_t_protect(t, base + 3 * SZ_1G_ULL + SZ_4K_ULL,
+					    SZ_4K_ULL, RW | AXAS_USER), 0);
+	npt_t_count_leaves(t, base + 3 * SZ_1G_ULL, SZ_1G_ULL, count);
+	KUNIT_EXPECT_EQ(test, count[2], 0L);
+	KUNIT_EXPECT_EQ(test, count[1], 511L);
+	KUNIT_EXPECT_EQ(test, count[0], 512L);
+	KUNIT_EXPECT_TRUE(test, npt_tflush_covers(f, base + 3 * SZ_1G_ULL,
+						  base + 4 * SZ_1G_ULL));
 
 	npt_tflush_reset(f, 0);		/* unmapping a hole flushes nothing */
 	KUNIT_ASSERT_EQ(test, npt_t_unmap(t, base + 2 * SZ_1G_ULL, SZ_1G_ULL),

@@ -179,20 +179,14 @@ static void m_split2(struct npt_model *m, unsigned int blk)
 	m_n4_add(m, blk, 512);
 }
 
-/* A leaf holding edge @p is split unless @keep (protect to equal flags). */
-static void m_split_edge(struct npt_model *m, u64 p, bool unmap, u32 flags)
+/* A leaf that edge @p cuts becomes the largest leaves that still fit. */
+static void m_split_edge(struct npt_model *m, u64 p)
 {
-	u64 rec;
-
 	if (p >= RND_PAGES)
 		return;
-	rec = m->rec1[p / PG_1G];
-	if ((rec & M_PRESENT) && p % PG_1G &&
-	    (unmap || (rec & M_FLAGS) != flags))
+	if ((m->rec1[p / PG_1G] & M_PRESENT) && p % PG_1G)
 		m_split1(m, p / PG_1G);
-	rec = m->rec2[p / PG_2M];
-	if ((rec & M_PRESENT) && p % PG_2M &&
-	    (unmap || (rec & M_FLAGS) != flags))
+	if ((m->rec2[p / PG_2M] & M_PRESENT) && p % PG_2M)
 		m_split2(m, p / PG_2M);
 }
 
@@ -281,8 +275,8 @@ static void m_change(struct npt_model *m, u64 p, u64 end, bool unmap,
 {
 	u64 *rec, pages;
 
-	m_split_edge(m, p, unmap, flags);
-	m_split_edge(m, end, unmap, flags);
+	m_split_edge(m, p);
+	m_split_edge(m, end);
 	while (p < end) {
 		if (!(m->rec1[p / PG_1G] | m->rec2[p / PG_2M]) &&
 		    !m->n4[p / PG_2M]) {
@@ -290,15 +284,12 @@ static void m_change(struct npt_model *m, u64 p, u64 end, bool unmap,
 			continue;
 		}
 		rec = m_leaf_at(m, p, &pages);
-		if (rec && (p % pages || p + pages > end)) {
-			/* Only a leaf that keeps its flags stays whole. */
-			if (unmap || (*rec & M_FLAGS) != flags)
-				m_fail(m, "model: leaf sticks out", p);
-		} else if (rec && unmap) {
+		if (rec && (p % pages || p + pages > end))
+			m_fail(m, "model: leaf sticks out", p);
+		else if (rec && unmap)
 			m_unmap_leaf(m, p, rec, pages);
-		} else if (rec) {
+		else if (rec)
 			m_protect_leaf(m, p, rec, pages, flags);
-		}
 		p = round_down(p, pages) + pages;
 	}
 }

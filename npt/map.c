@@ -357,12 +357,12 @@ static int npt_protect_cb(struct npt_ctx *ctx, enum npt_visit visit)
 	}
 	if (!ctx->old)
 		return 0;
-	pte = npt_protect_pte(ctx, prot);
-	if (pte == ctx->old)
-		return 0;	/* nothing changes: no split either */
+	/* Even to equal flags: no leaf crosses an edge of the range after. */
 	if (!npt_ctx_covered(ctx))
 		return npt_split(ctx, &prot->cache);
-	npt_protect_leaf(ctx, prot, pte);
+	pte = npt_protect_pte(ctx, prot);
+	if (pte != ctx->old)
+		npt_protect_leaf(ctx, prot, pte);
 	return 0;
 }
 

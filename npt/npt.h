@@ -425,9 +425,11 @@ int axas_npt_unmap(struct axas_npt *npt, u64 gpa, u64 size);
  * @size: bytes, a non-zero multiple of 4 KiB
  * @flags: new flags, as for axas_npt_map()
  *
- * Splits as axas_npt_unmap() does; empty entries stay empty. A change of
- * memory type goes through break-before-make; a permission downgrade is
- * flushed. Writer lock.
+ * Leaves that stick out of the range are split as axas_npt_unmap() splits
+ * them, also when their flags do not change: afterwards no leaf crosses an
+ * edge of the range. Empty entries stay empty. A change of memory type goes
+ * through break-before-make; a permission downgrade is flushed. Writer
+ * lock.
  *
  * Return: 0, -EINVAL, or -ENOMEM / -EINTR with the table unchanged.
  */
