@@ -33,13 +33,9 @@ mod=$(sed -n 's/^MODULE_VERSION("\(.*\)");/\1/p' "$AXAS_TOP/src/dev.c")
 [ -n "$mod" ] && [ "$dkms" = "$mod" ] ||
 	result FAIL "dkms.conf PACKAGE_VERSION '$dkms' != MODULE_VERSION '$mod' in src/dev.c"
 
-# The suites to run on UML, one glob each. axaddrspace_space cannot pass
-# there yet: UML registers no "System RAM" resource, so memremap() of
-# allocated frames (src/access.c) falls back to ioremap() and fails, and
-# the allow_ram_linear check (src/space.c) sees no RAM. The debug VM of
-# make check runs it on x86_64.
-UML_GLOBS=('axas_npt*' 'axaddrspace_uapi')
-UML_SKIPPED=axaddrspace_space
+# The suites to run on UML, one glob each: all of them.
+UML_GLOBS=('axas_npt*' 'axaddrspace_uapi' 'axaddrspace_space')
+UML_SKIPPED=
 
 src=$(kernel_source 6.1)
 key=$( (basename "$src"

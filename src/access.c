@@ -153,24 +153,28 @@ static size_t axas_rw_memremap(phys_addr_t pa, size_t len,
 	return n;
 }
 
-/* Copy @len bytes at host address @pa, inside one page. */
-static size_t axas_rw_host(phys_addr_t pa, size_t len, struct iov_iter *iter,
-			   bool write, u32 flags)
+/* Copy @len bytes at @pa, inside one page of RAM with a struct page. */
+static size_t axas_rw_frame(phys_addr_t pa, size_t len, struct iov_iter *iter,
+			    bool write)
 {
-	struct page *page;
+	void *p = kmap_local_page(pfn_to_page(PHYS_PFN(pa)));
 	size_t n;
-	void *p;
 
-	if (!pfn_valid(PHYS_PFN(pa)) || !page_is_ram(PHYS_PFN(pa)))
-		return flags & (AXAS_DEVICE | AXAS_UNCACHED) ?
-		       axas_rw_iomem(pa, len, iter, write) :
-		       axas_rw_memremap(pa, len, iter, write);
-	page = pfn_to_page(PHYS_PFN(pa));
-	p = kmap_local_page(page);
 	n = write ? copy_from_iter(p + offset_in_page(pa), len, iter) :
 		    copy_to_iter(p + offset_in_page(pa), len, iter);
 	kunmap_local(p);
 	return n;
+}
+
+/* Copy @len bytes at host address @pa of a linear area, inside one page. */
+static size_t axas_rw_host(phys_addr_t pa, size_t len, struct iov_iter *iter,
+			   bool write, u32 flags)
+{
+	if (pfn_valid(PHYS_PFN(pa)) && page_is_ram(PHYS_PFN(pa)))
+		return axas_rw_frame(pa, len, iter, write);
+	return flags & (AXAS_DEVICE | AXAS_UNCACHED) ?
+	       axas_rw_iomem(pa, len, iter, write) :
+	       axas_rw_memremap(pa, len, iter, write);
 }
 
 /* Read or write up to @len bytes at @gpa, inside one page of area @a. */
@@ -197,7 +201,8 @@ static ssize_t axas_rw_page(struct axas *as, struct axas_area_node *a, u64 gpa,
 		if (ret < 0 || axas_npt_query(&as->npt, gpa, &leaf))
 			return ret < 0 ? ret : -EIO;
 	}
-	return axas_rw_host(leaf.hpa + (gpa - leaf.gpa), len, iter, write, 0);
+	/* Alloc frames come from the page allocator: always RAM. */
+	return axas_rw_frame(leaf.hpa + (gpa - leaf.gpa), len, iter, write);
 }
 
 /**
