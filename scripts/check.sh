@@ -29,23 +29,6 @@ RUN=$AXAS_CACHE/runs/$mode-$(date +%Y%m%d-%H%M%S)-$$
 TIMEOUT=${AXAS_VM_TIMEOUT:-600}
 passed=0 failed=0 skipped=0
 
-# Builds the modules against $1 (KDIR) in a private copy of the sources, so
-# that several kernels never share object files. Output: $2/*.ko
-build_modules() {
-	local kdir=$1 out=$2 src=$2/src
-	mkdir -p "$src"
-	cp -r "$AXAS_TOP"/{Kbuild,Kconfig,Makefile,include,src,npt,kunit} "$src/"
-	# Objects of an in-tree build may belong to another kernel.
-	find "$src" \( -name '*.o' -o -name '*.ko' -o -name '.*.cmd' -o -name '*.mod' \
-		-o -name '*.mod.c' \) -delete
-	if ! make -s -C "$src" KDIR="$kdir" W=1 >"$out/build.log" 2>&1; then
-		sed 's/^/    /' "$out/build.log"
-		return 2
-	fi
-	cp "$src"/*.ko "$out/"
-	! grep -q 'warning:' "$out/build.log"
-}
-
 build_selftests() {
 	make -s -C "$AXAS_TOP/tools/testing/selftests/axaddrspace" \
 		KSFT="$1/tools/testing/selftests" OUTPUT="$2" >/dev/null ||
@@ -63,7 +46,7 @@ pass() {
 	local label=$1 kdir=$2 image=$3 ksrc=$4 vmmode=$5 dir=$RUN/$1 ko warn=0
 	mkdir -p "$dir/mods"
 	log "$label: building the modules against $kdir"
-	build_modules "$kdir" "$dir/mods" || warn=$?
+	build_modules "$kdir" "$dir/mods" W=1 || warn=$?
 	if [ $warn = 2 ]; then
 		echo "[$label] FAIL: module build against $kdir"
 		failed=$((failed + 1))

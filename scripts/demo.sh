@@ -14,11 +14,7 @@ mkdir -p "$run/mods/src" "$run/tests"
 trap 'rm -rf "$run"' EXIT
 
 log "building the module against $KDIR and axasctl"
-cp -r "$AXAS_TOP"/{Kbuild,Kconfig,Makefile,include,src,npt,kunit} "$run/mods/src/"
-find "$run/mods/src" \( -name '*.o' -o -name '*.ko' -o -name '.*.cmd' \) -delete
-make -s -C "$run/mods/src" KDIR="$KDIR" >"$run/build.log" 2>&1 ||
-	{ cat "$run/build.log"; die "module build failed"; }
-cp "$run/mods/src/axaddrspace.ko" "$run/mods/"
+build_modules "$KDIR" "$run/mods" || [ $? = 1 ] || die "module build failed"
 make -s -C "$AXAS_TOP/tools/axasctl" OUTPUT="$run/demo" >/dev/null
 
 # The boot image: 4 KiB with a recognisable header.

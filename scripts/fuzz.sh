@@ -28,13 +28,9 @@ mkdir -p "$run/mods/src" "$run/tests" "$run/bin"
 ln -sfn "$run" "$AXAS_CACHE/run-fuzz"
 
 log "building the module against $KDIR and the fuzzer"
-cp -r "$AXAS_TOP"/{Kbuild,Kconfig,Makefile,include,src,npt,kunit} "$run/mods/src/"
-find "$run/mods/src" \( -name '*.o' -o -name '*.ko' -o -name '.*.cmd' -o -name '*.mod' \
-	-o -name '*.mod.c' \) -delete
-make -s -C "$run/mods/src" KDIR="$KDIR" >"$run/build.log" 2>&1 ||
-	{ cat "$run/build.log"; die "module build failed"; }
+build_modules "$KDIR" "$run/mods" || [ $? = 1 ] || die "module build failed"
 # The module only: no KUnit suites in this VM.
-cp "$run/mods/src/axaddrspace.ko" "$run/mods/"
+rm -f "$run/mods/axaddrspace_kunit.ko"
 make -s -C "$AXAS_TOP/tools/testing/selftests/axaddrspace" \
 	KSFT="$KSRC/tools/testing/selftests" OUTPUT="$run/bin" "$run/bin/fuzz" >/dev/null ||
 	die "building the fuzzer failed"

@@ -82,3 +82,28 @@ run_vm() {
 	[ $rc -ne 124 ] || echo "VM did not finish within ${limit}s" >>"$logs/qemu.log"
 	return $rc
 }
+
+# copy_sources <dir>: a private copy of the module sources, so that builds
+# against several kernels never share object files; objects of an in-place
+# build (which may belong to another kernel) are left behind.
+copy_sources() {
+	mkdir -p "$1"
+	cp -r "$AXAS_TOP"/{Kbuild,Kconfig,Makefile,include,src,npt,kunit} "$1/"
+	find "$1" \( -name '*.o' -o -name '*.ko' -o -name '.*.cmd' -o -name '*.mod' \
+		-o -name '*.mod.c' \) -delete
+}
+
+# build_modules <KDIR> <out> [make args]: builds the modules in <out>/src,
+# log in <out>/build.log, and copies the .ko files to <out>. Returns 2 (and
+# prints the log) if the build fails, 1 if it has warnings.
+build_modules() {
+	local kdir=$1 out=$2 src=$2/src
+	shift 2
+	copy_sources "$src"
+	if ! make -s -C "$src" KDIR="$kdir" "$@" >"$out/build.log" 2>&1; then
+		sed 's/^/    /' "$out/build.log"
+		return 2
+	fi
+	cp "$src"/*.ko "$out/"
+	! grep -q 'warning:' "$out/build.log"
+}

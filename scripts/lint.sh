@@ -60,10 +60,7 @@ sources() {
 build() {
 	local name=$1 src=$work/$1
 	shift
-	mkdir -p "$src"
-	cp -r "$AXAS_TOP"/{Kbuild,Kconfig,Makefile,include,src,npt,kunit} "$src/"
-	find "$src" \( -name '*.o' -o -name '*.ko' -o -name '.*.cmd' -o -name '*.mod' \
-		-o -name '*.mod.c' \) -delete
+	copy_sources "$src"
 	make -s -C "$src" KDIR="$hdr" "$@" >"$work/$name.log" 2>&1
 }
 
