@@ -4,7 +4,7 @@
  * a simple model of a 4 GiB window at the top of the input space. After
  * every operation: its return value, sampled query results, the exact
  * table-page count, the mapped bytes, and that every unmap, split and
- * downgrade was flushed over its range. Every 1000 operations: every leaf.
+ * downgrade was flushed over its range. Every 2000 operations: every leaf.
  *
  * The model keeps one record per 1 GiB block, per 2 MiB block and per
  * 4 KiB page; a block record that holds a leaf overrides what is below it.
@@ -18,7 +18,7 @@
 KUNIT_ARRAY_PARAM(npt_rnd, npt_tcases, npt_tcase_desc);
 
 #define RND_OPS		10000
-#define RND_FULL_EVERY	1000
+#define RND_FULL_EVERY	2000
 #define RND_1G		4
 #define RND_2M		(RND_1G * 512)
 #define RND_PAGES	(RND_2M * 512ULL)
@@ -335,7 +335,7 @@ static void m_check(struct npt_model *m, u64 p0, u64 end)
 		m_check_page(m, p0 - 1);
 	if (end < RND_PAGES)
 		m_check_page(m, end);
-	for (i = 0; i < 3; i++) {
+	for (i = 0; i < 2; i++) {
 		m_check_page(m, p0 + m_rand(m) % (end - p0));
 		m_check_page(m, m_rand(m) % RND_PAGES);
 	}
