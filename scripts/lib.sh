@@ -68,7 +68,7 @@ make_initramfs() {
 # "shell" uses the terminal.
 run_vm() {
 	local image=$1 initrd=$2 mode=$3 logs=$4 limit=${5:-900} rc=0
-	local append="console=ttyS0 panic=-1 loglevel=7 axas_mode=$mode"
+	local append="console=ttyS0 panic=-1 loglevel=7 no_timer_check axas_mode=$mode"
 	local qemu=(qemu-system-x86_64 -accel tcg -cpu max -smp 2 -m "${AXAS_VM_MEM:-2G}" -nodefaults
 		    -no-reboot -display none -kernel "$image" -initrd "$initrd")
 	mkdir -p "$logs"
