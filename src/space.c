@@ -60,14 +60,12 @@ static int axas_init(struct axas *as, u64 base, u64 size, u32 flags,
 		.hal_priv = hal->priv,
 		.flush = &axas_npt_flush,
 		.flush_priv = as,
+		.lock_map = axas_npt_lock_map(&as->lock),
 	};
 
 	kref_init(&as->ref);
 	init_rwsem(&as->lock);
 	seqcount_init(&as->seq);
-#ifdef CONFIG_DEBUG_LOCK_ALLOC
-	cfg.lock_map = &as->lock.dep_map;
-#endif
 	as->base = base;
 	as->size = size;
 	as->flags = flags;
