@@ -4,10 +4,12 @@
 # make fuzz: a long run of the model-based fuzzer
 # (tools/testing/selftests/axaddrspace/fuzz.c) as the only test of a VM.
 #
-#   make fuzz [OPS=N] [SEED=S] [THREADS=T] [KERNEL=debug|stock]
+#   make fuzz [OPS=N] [SEED=S] [THREADS=T] [INJECT=P] [KERNEL=debug|stock]
 #
 # OPS defaults to 1000000, SEED to the time, THREADS to 4, KERNEL to the
-# debug kernel (KASAN, lockdep, kmemleak). The run is judged like a make
+# debug kernel (KASAN, lockdep, kmemleak). INJECT=P adds the runs with
+# allocation failures injected into P % of the operations (fuzz -f; the
+# debug kernel only); it defaults to 0: the long run is the plain one. The run is judged like a make
 # check pass (scripts/vm-results.py): the fuzzer's own result, the module
 # unloading, a clean console and no kmemleak report. Logs stay in
 # ~/.cache/axaddrspace/run-fuzz/. AXAS_VM_TIMEOUT limits the VM (seconds,
@@ -18,6 +20,7 @@ set -euo pipefail
 ops=${OPS:-1000000}
 seed=${SEED:-$(date +%s)}
 threads=${THREADS:-4}
+inject=${INJECT:-0}
 kernel=${KERNEL:-debug}
 case "$kernel" in debug | stock) ;; *) die "KERNEL must be debug or stock" ;; esac
 
@@ -37,12 +40,12 @@ make -s -C "$AXAS_TOP/tools/testing/selftests/axaddrspace" \
 rm -rf "$run/bin/.obj"
 cat >"$run/tests/fuzz" <<SH
 #!/bin/sh
-exec /demo/fuzz -s $seed -n $ops -t $threads
+exec /demo/fuzz -s $seed -n $ops -t $threads -f $inject
 SH
 chmod +x "$run/tests/fuzz"
 
 make_initramfs "$run/initramfs.cpio.gz" "$run/mods" "$run/tests" "$run/bin"
-log "fuzz: seed $seed, $ops ops, $threads threads, $kernel kernel ($(basename "$IMAGE"))"
+log "fuzz: seed $seed, $ops ops, $threads threads, injection $inject %, $kernel kernel ($(basename "$IMAGE"))"
 start=$(date +%s)
 run_vm "$IMAGE" "$run/initramfs.cpio.gz" check "$run" "${AXAS_VM_TIMEOUT:-7200}" || true
 sed -n '/^@@ SELFTEST fuzz/,/^@@ EXIT fuzz/p' "$run/results.log" | tr -d '\r' | grep -v '^@@' || true

@@ -99,6 +99,9 @@ static int axas_dump_one(void *arg, phys_addr_t pa, unsigned int level,
  *	a non-zero return stops the dump
  * @arg: passed to @fn
  *
+ * The pages form one consistent snapshot: faults and guest memory writes
+ * wait while the dump runs. @fn must not call into the space.
+ *
  * Return: the number of table pages, what @fn returned if negative, or
  * -ENOMEM.
  */
@@ -112,9 +115,16 @@ long axas_dump_tables(struct axas *as,
 	ctx.page = kmalloc(sizeof(*ctx.page), GFP_KERNEL);
 	if (!ctx.page)
 		return -ENOMEM;
-	down_read(&as->lock);
+	/*
+	 * Exclusive, although nothing changes: faults install tables under
+	 * the read lock, and a dump that ran beside them could copy a table
+	 * before a new child was linked in and then list the child, a
+	 * snapshot no table ever was. (Lockless translate never sees this
+	 * lock and needs no @seq change.)
+	 */
+	down_write(&as->lock);
 	ret = axas_npt_dump(&as->npt, axas_dump_one, &ctx);
-	up_read(&as->lock);
+	up_write(&as->lock);
 	kfree(ctx.page);
 	return ret;
 }

@@ -10,13 +10,24 @@
  * must match it exactly, and every few hundred steps the dumped tables are
  * walked with walker.c and compared with it leaf by leaf.
  *
- *   fuzz [-s SEED] [-n OPS] [-t THREADS] [-v]
+ *   fuzz [-s SEED] [-n OPS] [-t THREADS] [-f PERCENT] [-v]
  *
  * The generator only looks at the model and the seeded generator, never at
  * what the kernel answered, so a seed replays the same operations. On a
  * divergence the run prints the seed, the operation index and the shortest
  * prefix of the sequence that still diverges (found by re-running prefixes
  * from a fresh start, with a full check at their end), with its operations.
+ *
+ * Allocation failures: where the kernel has fault injection (debugfs
+ * failslab and fail_page_alloc, and /proc/thread-self/fail-nth), two more
+ * runs make PERCENT % (default 25) of the operations that may allocate
+ * fail their n-th allocation: the debugfs knobs are set so that every
+ * GFP_KERNEL slab and page allocation counts, and fail-nth picks the n-th
+ * (n from the seeded generator, so a seed replays the same failures). An
+ * operation hit that way must either succeed as the model says or fail
+ * with ENOMEM (a short pread/pwrite count is success up to there) and then
+ * leave the space exactly as the model has it, which a full check of
+ * areas and tables verifies at once. Leaks show in the VM's kmemleak scan.
  *
  * Linear areas point at host ranges above RAM (64 GiB and up, below the
  * CPU's physical address width, not System RAM in /proc/iomem) and are never
@@ -51,14 +62,12 @@
 #define MAX_AREAS	200	/* per model: beyond, maps turn into unmaps */
 #define RW_MAX		(3 * PG + 123)
 /*
- * make check runs the fuzzer in both VMs with no arguments: 20,000 ops on
- * the stock kernel take seconds under TCG; the debug kernel (KASAN,
- * lockdep, kmemleak: found by kmemleak's debugfs file) is about twenty
- * times slower, so it gets a short run there. make fuzz passes -n.
+ * make check runs the fuzzer in its VMs with no arguments: 20,000 ops, and
+ * as many with allocation failures where the kernel can inject them (the
+ * debug kernels). make fuzz passes -n.
  */
 #define DEFAULT_OPS		20000
-#define DEFAULT_OPS_DEBUG	2000
-#define DEBUG_KERNEL_FILE	"/sys/kernel/debug/kmemleak"
+#define DEFAULT_INJECT		25
 
 #define PERM		(AXAS_READ | AXAS_WRITE | AXAS_EXEC)
 #define ALIGN_DOWN(x, a)	((x) & ~((a) - 1))
@@ -413,6 +422,9 @@ struct ctx {
 	char msg[512];
 	uint8_t buf[RW_MAX + 64], buf2[RW_MAX + 64];
 	uint64_t counts[32];
+	unsigned int inject;		/* % of ops with an injected failure */
+	uint64_t injected, enomem;	/* ops that had one, and failed of it */
+	bool recheck;			/* full check due after an ENOMEM */
 };
 
 static void describe(struct ctx *c, const char *fmt, ...)
@@ -455,17 +467,121 @@ static const char *ename(int e)
 	return "E?";
 }
 
+/* ---- Allocation-failure injection ---------------------------------------- */
+
+#define FAILNTH_PATH	"/proc/thread-self/fail-nth"
+#define FAULT_DEBUGFS	"/sys/kernel/debug"
+
+/*
+ * Per thread: the n-th allocation of the next syscall fails (0: none), and
+ * whether it did. Only the first syscall of an operation is armed.
+ */
+static __thread unsigned int inj_nth;
+static __thread bool inj_hit;
+static __thread int inj_fd = -1;
+
+static bool write_file(const char *path, const char *val)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	bool ok;
+
+	if (fd < 0)
+		return false;
+	ok = write(fd, val, strlen(val)) == (ssize_t)strlen(val);
+	close(fd);
+	return ok;
+}
+
+/*
+ * Make every sleeping slab and order-0 page allocation an injection site
+ * (the defaults skip GFP_KERNEL ones), with no random failures and no
+ * console noise: fail-nth alone decides. False when the kernel has no
+ * fault injection.
+ */
+static bool inject_setup(void)
+{
+	static const char *const knobs[][2] = {
+		{ "failslab/ignore-gfp-wait", "N" },
+		{ "failslab/verbose", "0" },
+		{ "failslab/probability", "0" },
+		{ "fail_page_alloc/ignore-gfp-wait", "N" },
+		{ "fail_page_alloc/ignore-gfp-highmem", "N" },
+		{ "fail_page_alloc/min-order", "0" },
+		{ "fail_page_alloc/verbose", "0" },
+		{ "fail_page_alloc/probability", "0" },
+	};
+	char path[128];
+	unsigned int i;
+
+	if (access(FAILNTH_PATH, W_OK))
+		return false;
+	for (i = 0; i < ARRAY_SIZE(knobs); i++) {
+		snprintf(path, sizeof(path), FAULT_DEBUGFS "/%s", knobs[i][0]);
+		if (!write_file(path, knobs[i][1]))
+			return false;
+	}
+	return true;
+}
+
+static void inject_arm(void)
+{
+	char v[16];
+	int n;
+
+	inj_hit = false;
+	if (!inj_nth)
+		return;
+	if (inj_fd < 0)
+		inj_fd = open(FAILNTH_PATH, O_RDWR | O_CLOEXEC);
+	n = snprintf(v, sizeof(v), "%u", inj_nth);
+	if (pwrite(inj_fd, v, n, 0) != n)
+		inj_nth = 0;
+}
+
+/* After the armed syscall: did it fail an allocation? Then disarm. */
+static void inject_disarm(void)
+{
+	char v[16] = "";
+
+	if (!inj_nth)
+		return;
+	inj_nth = 0;
+	if (pread(inj_fd, v, sizeof(v) - 1, 0) > 0 && atoi(v) == 0)
+		inj_hit = true;
+	else if (pwrite(inj_fd, "0", 1, 0) != 1)
+		abort();
+}
+
 /* The errno of an ioctl, 0 on success. */
 static int xioctl(int fd, unsigned long req, void *arg)
 {
-	return ioctl(fd, req, arg) < 0 ? errno : 0;
+	int ret;
+
+	inject_arm();
+	ret = ioctl(fd, req, arg);
+	if (ret < 0)
+		ret = errno;
+	inject_disarm();
+	return ret;
+}
+
+/* An ENOMEM the injection caused: fine, if nothing changed (checked next). */
+static bool injected_enomem(struct ctx *c, int err)
+{
+	if (err != ENOMEM || !inj_hit)
+		return false;
+	inj_hit = false;
+	c->enomem++;
+	c->recheck = true;
+	return true;
 }
 
 static bool expect_err(struct ctx *c, int got, int want)
 {
 	if (got == want)
 		return true;
-	fail(c, "got %s, model says %s", ename(got), ename(want));
+	if (!injected_enomem(c, got))
+		fail(c, "got %s, model says %s", ename(got), ename(want));
 	return false;
 }
 
@@ -1394,13 +1510,21 @@ static void op_rw(struct ctx *c, struct space *s, bool write)
 	if (write) {
 		for (i = 0; i < len; i++)
 			c->buf[i] = rnd(r);
+		inject_arm();
 		ret = pwrite(s->fd, ptr ? badp : c->buf, len, off);
 	} else {
 		memset(c->buf, 0xee, len);
+		inject_arm();
 		ret = pread(s->fd, ptr ? badp : c->buf, len, off);
 	}
 	cnt = ret < 0 ? -errno : ret;
-	if (cnt != want)
+	inject_disarm();
+	/* An injected failure: ENOMEM, or a short count up to where it hit. */
+	if (cnt != want && want > 0 && cnt >= 0 && cnt < want && inj_hit)
+		injected_enomem(c, ENOMEM);
+	else if (cnt != want && want > 0 && injected_enomem(c, -cnt))
+		return;
+	else if (cnt != want)
 		return fail(c, "returned %lld (%s), model %lld (%s)", (long long)cnt,
 			    cnt < 0 ? ename(-cnt) : "bytes", (long long)want,
 			    want < 0 ? ename(-want) : "bytes");
@@ -1472,7 +1596,7 @@ static void op_create(struct ctx *c, struct space *s)
 	struct axas_create a = { 0 };
 	uint32_t fmt = below(r, 7);
 	uint64_t top;
-	int fd;
+	int fd, err;
 
 	a.format = fmt;
 	if (!fmt)
@@ -1497,16 +1621,24 @@ static void op_create(struct ctx *c, struct space *s)
 	}
 	describe(c, "create format %u base %#llx size %#llx", a.format,
 		 (unsigned long long)a.base, (unsigned long long)a.size);
+	inject_arm();
 	fd = ioctl(c->dev, AXAS_CREATE_SPACE, &a);
+	err = fd < 0 ? errno : 0;
+	inject_disarm();
+	if (injected_enomem(c, err)) {
+		c->recheck = false;	/* no space: nothing to check */
+		s->fd = -1;
+		return;
+	}
 	if (space_limited() && (int)c->nopen >= host.cap_max_spaces) {
-		expect_err(c, fd < 0 ? errno : 0, ENOSPC);
+		expect_err(c, err, ENOSPC);
 		if (fd >= 0)
 			close(fd);
 		s->fd = -1;
 		return;
 	}
 	if (fd < 0)
-		return fail(c, "got %s, model says 0", ename(errno));
+		return fail(c, "got %s, model says 0", ename(err));
 	c->nopen++;
 	s->fd = fd;
 	s->format = fmt;
@@ -1666,9 +1798,8 @@ static enum op pick_op(struct ctx *c, const struct space *s)
 	return i;
 }
 
-static void do_op(struct ctx *c, struct space *s, enum op op)
+static void do_one_op(struct ctx *c, struct space *s, enum op op)
 {
-	c->counts[op]++;
 	switch (op) {
 	case OP_MAP_ALLOC:
 		return op_map_alloc(c, s);
@@ -1714,6 +1845,47 @@ static void do_op(struct ctx *c, struct space *s, enum op op)
 	}
 }
 
+/* Operations whose first syscall may allocate: candidates for injection. */
+static const bool may_alloc[NR_OPS] = {
+	[OP_MAP_ALLOC] = true, [OP_MAP_LINEAR] = true, [OP_UNMAP] = true,
+	[OP_PROTECT] = true, [OP_TRANSLATE] = true, [OP_FAULT] = true,
+	[OP_AREAS] = true, [OP_DUMP] = true, [OP_CLEAR] = true,
+	[OP_PREAD] = true, [OP_PWRITE] = true,
+};
+
+/* The n-th allocation to fail, or 0: mostly early ones, some deep ones. */
+static unsigned int pick_nth(struct ctx *c, bool eligible)
+{
+	if (!c->inject || !eligible || !chance(&c->rng, c->inject))
+		return 0;
+	c->injected++;
+	return 1 + below(&c->rng, chance(&c->rng, 50) ? 4 : 64);
+}
+
+/* After an injected ENOMEM the space must be as the model has it. */
+static void recheck(struct ctx *c, struct space *s)
+{
+	c->recheck = false;
+	if (c->failed || s->fd < 0)
+		return;
+	describe(c, "full check after an injected ENOMEM");
+	if (!c->threaded)
+		return check_all(c, s);
+	check_areas(c, s, 0);
+	if (!c->failed)
+		check_tables(c, s);
+}
+
+static void do_op(struct ctx *c, struct space *s, enum op op)
+{
+	c->counts[op]++;
+	inj_nth = pick_nth(c, may_alloc[op]);
+	do_one_op(c, s, op);
+	inj_nth = 0;
+	if (c->recheck)
+		recheck(c, s);
+}
+
 static void ctx_init(struct ctx *c, uint64_t seed)
 {
 	unsigned int i;
@@ -1757,7 +1929,9 @@ static bool run_single(struct ctx *c, uint64_t nops, bool final)
 		c->slot = below(&c->rng, NSPACES);
 		s = &c->sp[c->slot];
 		if (s->fd < 0) {
+			inj_nth = pick_nth(c, true);
 			op_create(c, s);
+			inj_nth = 0;
 			continue;
 		}
 		do_op(c, s, pick_op(c, s));
@@ -1775,6 +1949,13 @@ static bool run_single(struct ctx *c, uint64_t nops, bool final)
 	}
 	return !c->failed;
 }
+
+/* What one run does: the plain runs have inject 0. */
+struct run_cfg {
+	uint64_t seed, nops;
+	unsigned int nthreads, inject;
+	bool verbose;
+};
 
 /* ---- Threads ------------------------------------------------------------- */
 
@@ -1807,8 +1988,10 @@ static void *thread_main(void *arg)
  * slice with its own model, so each one's results are checkable as if it
  * ran alone. Afterwards the merged models must match the whole space.
  */
-static bool run_threads(uint64_t seed, unsigned int nthreads, uint64_t nops)
+static bool run_threads(const struct run_cfg *cfg, uint64_t nops)
 {
+	uint64_t seed = cfg->seed;
+	unsigned int nthreads = cfg->nthreads;
 	struct thread *th = calloc(nthreads, sizeof(*th));
 	struct ctx *main_c = calloc(1, sizeof(*main_c));
 	uint64_t slice = 256 * SZ_2M;
@@ -1832,6 +2015,7 @@ static bool run_threads(uint64_t seed, unsigned int nthreads, uint64_t nops)
 		c->seed = seed + i + 1;
 		c->rng.s = c->seed * 0x9e3779b97f4a7c15ULL;
 		c->threaded = true;
+		c->inject = cfg->inject;
 		c->dev = main_c->dev;
 		c->slot = i;
 		c->sp[0] = *s;
@@ -1894,15 +2078,21 @@ static double now(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+static void run_init(struct ctx *c, const struct run_cfg *cfg)
+{
+	ctx_init(c, cfg->seed);
+	c->inject = cfg->inject;
+}
+
 /* Binary search for the shortest prefix that still diverges. */
-static uint64_t shortest_prefix(uint64_t seed, uint64_t upto)
+static uint64_t shortest_prefix(const struct run_cfg *cfg, uint64_t upto)
 {
 	uint64_t lo = 1, hi = upto, mid;
 	struct ctx *c = malloc(sizeof(*c));
 
 	while (lo < hi) {
 		mid = lo + (hi - lo) / 2;
-		ctx_init(c, seed);
+		run_init(c, cfg);
 		if (run_single(c, mid, true))
 			lo = mid + 1;
 		else
@@ -1913,97 +2103,161 @@ static uint64_t shortest_prefix(uint64_t seed, uint64_t upto)
 	return lo;
 }
 
+/* The divergence report: seed, op, the shortest prefix and its ops. */
+static void report_divergence(struct ctx *c, const struct run_cfg *cfg)
+{
+	uint64_t at = c->fail_op, m;
+	int slot = c->fail_slot;
+
+	printf("# DIVERGENCE: seed %" PRIu64 ", op %" PRIu64 " (slot %d): %s\n",
+	       cfg->seed, at, slot, c->msg);
+	m = shortest_prefix(cfg, at + 1);
+	printf("# shortest diverging prefix: %" PRIu64 " ops ", m);
+	if (cfg->inject)
+		printf("(fuzz -s %" PRIu64 " -n %" PRIu64 " -t 0 -f %u -I -v)",
+		       cfg->seed, m, cfg->inject);
+	else
+		printf("(fuzz -s %" PRIu64 " -n %" PRIu64 " -t 0 -v)", cfg->seed, m);
+	printf("; its ops on slot %d:\n", slot);
+	ctx_fini(c);
+	run_init(c, cfg);
+	c->verbose = true;
+	c->only_slot = slot;
+	run_single(c, m, true);
+	printf("# it diverges with: %s\n", c->failed ? c->msg : "(nothing this time)");
+}
+
+static const char *inject_desc(const struct run_cfg *cfg)
+{
+	static char d[64];
+
+	if (!cfg->inject)
+		return "";
+	snprintf(d, sizeof(d), ", allocation failures in %u%% of ops", cfg->inject);
+	return d;
+}
+
+static bool single_test(unsigned int num, const struct run_cfg *cfg)
+{
+	struct ctx *c = malloc(sizeof(*c));
+	double t0 = now();
+	unsigned int i;
+	bool ok;
+
+	run_init(c, cfg);
+	c->verbose = cfg->verbose;
+	ok = run_single(c, cfg->nops, true);
+	printf("# single-threaded: %" PRIu64 " ops in %.2f s:", c->op, now() - t0);
+	for (i = 0; i < NR_OPS; i++)
+		printf(" %s %" PRIu64, op_names[i], c->counts[i]);
+	printf("\n");
+	if (cfg->inject)
+		printf("# %" PRIu64 " ops had a failure injected, %" PRIu64 " of them failed with ENOMEM\n",
+		       c->injected, c->enomem);
+	if (!ok)
+		report_divergence(c, cfg);
+	printf("%sok %u single-threaded model check, seed %" PRIu64 ", %" PRIu64 " ops%s\n",
+	       ok ? "" : "not ", num, cfg->seed, cfg->nops, inject_desc(cfg));
+	ctx_fini(c);
+	free(c);
+	return ok;
+}
+
+static bool threads_test(unsigned int num, const struct run_cfg *cfg)
+{
+	double t0 = now();
+	bool ok = run_threads(cfg, cfg->nops / 5 + cfg->nthreads);
+
+	if (ok)
+		printf("# threads took %.2f s\n", now() - t0);
+	printf("%sok %u %u threads in disjoint slices, seed %" PRIu64 "%s\n", ok ? "" : "not ",
+	       num, cfg->nthreads, cfg->seed, inject_desc(cfg));
+	return ok;
+}
+
 static void usage(const char *prog)
 {
-	fprintf(stderr, "usage: %s [-s SEED] [-n OPS] [-t THREADS] [-v]\n"
-		"  OPS defaults to $AXAS_FUZZ_OPS, else %d (%d on a debug kernel)\n"
-		"  THREADS defaults to 4 (0: none), SEED to $AXAS_FUZZ_SEED or 1\n",
-		prog, DEFAULT_OPS, DEFAULT_OPS_DEBUG);
+	fprintf(stderr, "usage: %s [-s SEED] [-n OPS] [-t THREADS] [-f PERCENT] [-I] [-v]\n"
+		"  OPS defaults to $AXAS_FUZZ_OPS, else %d\n"
+		"  THREADS defaults to 4 (0: none), SEED to $AXAS_FUZZ_SEED or 1\n"
+		"  PERCENT: ops with an injected allocation failure in the injection\n"
+		"  runs (default %d, 0: no injection runs); -I: those runs only\n",
+		prog, DEFAULT_OPS, DEFAULT_INJECT);
 	exit(2);
 }
 
-int main(int argc, char **argv)
+static void parse_args(int argc, char **argv, struct run_cfg *cfg, bool *only_inject)
 {
-	uint64_t seed = 0, nops = DEFAULT_OPS, m;
-	unsigned int nthreads = 4, i;
-	bool verbose = false, ok;
-	struct ctx *c;
-	double t0;
 	int opt;
 
-	if (!access(DEBUG_KERNEL_FILE, F_OK))
-		nops = DEFAULT_OPS_DEBUG;
-	if (getenv("AXAS_FUZZ_OPS"))
-		nops = strtoull(getenv("AXAS_FUZZ_OPS"), NULL, 0);
-	/* A fixed default keeps make check reproducible; make fuzz varies it. */
-	seed = getenv("AXAS_FUZZ_SEED") ? strtoull(getenv("AXAS_FUZZ_SEED"), NULL, 0) : 1;
-	while ((opt = getopt(argc, argv, "s:n:t:v")) != -1) {
+	while ((opt = getopt(argc, argv, "s:n:t:f:Iv")) != -1) {
 		switch (opt) {
 		case 's':
-			seed = strtoull(optarg, NULL, 0);
+			cfg->seed = strtoull(optarg, NULL, 0);
 			break;
 		case 'n':
-			nops = strtoull(optarg, NULL, 0);
+			cfg->nops = strtoull(optarg, NULL, 0);
 			break;
 		case 't':
-			nthreads = strtoul(optarg, NULL, 0);
+			cfg->nthreads = strtoul(optarg, NULL, 0);
+			break;
+		case 'f':
+			cfg->inject = strtoul(optarg, NULL, 0);
+			break;
+		case 'I':
+			*only_inject = true;
 			break;
 		case 'v':
-			verbose = true;
+			cfg->verbose = true;
 			break;
 		default:
 			usage(argv[0]);
 		}
 	}
+	if (cfg->inject > 100)
+		usage(argv[0]);
+}
+
+int main(int argc, char **argv)
+{
+	struct run_cfg cfg = { .nops = DEFAULT_OPS, .nthreads = 4, .inject = DEFAULT_INJECT };
+	bool only_inject = false, can_inject, ok = true;
+	unsigned int ntests, num = 0;
+	struct ctx *c;
+
+	if (getenv("AXAS_FUZZ_OPS"))
+		cfg.nops = strtoull(getenv("AXAS_FUZZ_OPS"), NULL, 0);
+	/* A fixed default keeps make check reproducible; make fuzz varies it. */
+	cfg.seed = getenv("AXAS_FUZZ_SEED") ? strtoull(getenv("AXAS_FUZZ_SEED"), NULL, 0) : 1;
+	parse_args(argc, argv, &cfg, &only_inject);
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	probe_host();
 	c = malloc(sizeof(*c));
-	ctx_init(c, seed);
+	ctx_init(c, cfg.seed);
 	host.cap_max_spaces = ioctl(c->dev, AXAS_CHECK_EXTENSION, AXAS_CAP_MAX_SPACES);
-	printf("TAP version 13\n1..%d\n", nthreads ? 2 : 1);
-	printf("# seed %" PRIu64 ", %" PRIu64 " ops; host: %u bits, window %#llx, %u RAM ranges\n",
-	       seed, nops, host.phys_bits, (unsigned long long)host.win, host.nram);
-	c->verbose = verbose;
-	t0 = now();
-	ok = run_single(c, nops, true);
-	printf("# single-threaded: %" PRIu64 " ops in %.2f s:", c->op, now() - t0);
-	for (i = 0; i < NR_OPS; i++)
-		printf(" %s %" PRIu64, op_names[i], c->counts[i]);
-	printf("\n");
-	if (!ok) {
-		uint64_t at = c->fail_op;
-		int slot = c->fail_slot;
-
-		printf("# DIVERGENCE: seed %" PRIu64 ", op %" PRIu64 " (slot %d): %s\n",
-		       seed, at, slot, c->msg);
-		ctx_fini(c);
-		m = shortest_prefix(seed, at + 1);
-		printf("# shortest diverging prefix: %" PRIu64 " ops ", m);
-		printf("(fuzz -s %" PRIu64 " -n %" PRIu64 " -t 0 -v); its ops on slot %d:\n",
-		       seed, m, slot);
-		ctx_init(c, seed);
-		c->verbose = true;
-		c->only_slot = slot;
-		run_single(c, m, true);
-		printf("# it diverges with: %s\n", c->failed ? c->msg : "(nothing this time)");
-		printf("not ok 1 single-threaded model check, seed %" PRIu64 "\n", seed);
-	} else {
-		printf("ok 1 single-threaded model check, seed %" PRIu64 ", %" PRIu64 " ops\n",
-		       seed, nops);
-	}
 	ctx_fini(c);
 	free(c);
-	if (nthreads) {
-		t0 = now();
-		if (run_threads(seed, nthreads, nops / 5 + nthreads)) {
-			printf("# threads took %.2f s\n", now() - t0);
-			printf("ok 2 %u threads in disjoint slices, seed %" PRIu64 "\n",
-			       nthreads, seed);
-		} else {
-			ok = false;
-			printf("not ok 2 %u threads in disjoint slices, seed %" PRIu64 "\n",
-			       nthreads, seed);
-		}
+	can_inject = cfg.inject && inject_setup();
+	ntests = (cfg.nthreads ? 2 : 1) * (1 + (cfg.inject > 0) - only_inject);
+	printf("TAP version 13\n1..%u\n", ntests);
+	printf("# seed %" PRIu64 ", %" PRIu64 " ops; host: %u bits, window %#llx, %u RAM ranges\n",
+	       cfg.seed, cfg.nops, host.phys_bits, (unsigned long long)host.win, host.nram);
+	if (!only_inject) {
+		struct run_cfg plain = cfg;
+
+		plain.inject = 0;
+		ok &= single_test(++num, &plain);
+		if (cfg.nthreads)
+			ok &= threads_test(++num, &plain);
+	}
+	if (cfg.inject && !can_inject) {
+		while (num < ntests)
+			printf("ok %u allocation-failure injection # SKIP no %s or debugfs %s knobs\n",
+			       ++num, FAILNTH_PATH, FAULT_DEBUGFS "/{failslab,fail_page_alloc}");
+	} else if (cfg.inject) {
+		ok &= single_test(++num, &cfg);
+		if (cfg.nthreads)
+			ok &= threads_test(++num, &cfg);
 	}
 	return ok ? 0 : 1;
 }
