@@ -60,6 +60,7 @@ def sections(path):
 
 KTAP_LINE = re.compile(r'^(KTAP version \d+|\d+\.\.\d+|(not )?ok \d+.*|# .*)$')
 LOG_PREFIX = re.compile(r'^\[\s*\d+\.\d+\] ')
+TOP_HEADER = re.compile(r'^(KTAP version \d+|\d+\.\.\d+)$')
 
 
 def console_ktap(console):
@@ -74,6 +75,10 @@ def console_ktap(console):
             line = LOG_PREFIX.sub('', raw.rstrip('\r\n'))
             if line.startswith('axas-kunit: '):
                 inside = line.endswith('begin')
+                continue
+            # Since 6.6 the module prints a top-level header of its own:
+            # one header for all modules is added below.
+            if inside and TOP_HEADER.match(line):
                 continue
             if inside and (line.startswith('    ') or KTAP_LINE.match(line)):
                 lines.append(line)

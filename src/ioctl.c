@@ -294,18 +294,18 @@ struct file *axas_space_file(struct axas *as)
  */
 struct axas *axas_get_from_fd(int fd)
 {
-	struct fd f = fdget(fd);
+	struct file *file = fget(fd);
 	struct axas *as;
 
-	if (!f.file)
+	if (!file)
 		return ERR_PTR(-EBADF);
-	if (f.file->f_op != &axas_space_fops) {
-		fdput(f);
+	if (file->f_op != &axas_space_fops) {
+		fput(file);
 		return ERR_PTR(-EINVAL);
 	}
-	as = f.file->private_data;
+	as = file->private_data;
 	axas_get(as);
-	fdput(f);
+	fput(file);
 	return as;
 }
 EXPORT_SYMBOL_NS_GPL(axas_get_from_fd, AXADDRSPACE);
