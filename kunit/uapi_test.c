@@ -34,6 +34,10 @@ static const struct axas_field axas_fields[] = {
 	FIELD(axas_translate, page_size, 16), FIELD(axas_translate, area_start, 24),
 	FIELD(axas_translate, area_size, 32), FIELD(axas_translate, flags, 40),
 	FIELD(axas_translate, backend, 44), FIELD(axas_translate, reserved, 48),
+	FIELD(axas_translate_batch, entries, 0),
+	FIELD(axas_translate_batch, count, 8),
+	FIELD(axas_translate_batch, flags, 12),
+	FIELD(axas_translate_batch, reserved, 16),
 	FIELD(axas_fault, gpa, 0), FIELD(axas_fault, access, 8),
 	FIELD(axas_fault, handled, 12),
 	FIELD(axas_info, base, 0), FIELD(axas_info, size, 8),
@@ -71,6 +75,7 @@ static void axas_uapi_sizes_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, sizeof(struct axas_range), 16);
 	KUNIT_EXPECT_EQ(test, sizeof(struct axas_protect), 24);
 	KUNIT_EXPECT_EQ(test, sizeof(struct axas_translate), 56);
+	KUNIT_EXPECT_EQ(test, sizeof(struct axas_translate_batch), 32);
 	KUNIT_EXPECT_EQ(test, sizeof(struct axas_fault), 16);
 	KUNIT_EXPECT_EQ(test, sizeof(struct axas_info), 128);
 	KUNIT_EXPECT_EQ(test, sizeof(struct axas_area), 32);
@@ -99,6 +104,8 @@ static void axas_uapi_ioctl_numbers_test(struct kunit *test)
 			_IOC(_IOC_READ | _IOC_WRITE, 0xB9, 0x18, 16));
 	KUNIT_EXPECT_EQ(test, AXAS_DUMP_TABLES,
 			_IOC(_IOC_READ | _IOC_WRITE, 0xB9, 0x19, 16));
+	KUNIT_EXPECT_EQ(test, AXAS_TRANSLATE_BATCH,
+			_IOC(_IOC_READ | _IOC_WRITE, 0xB9, 0x1a, 32));
 }
 
 static void axas_uapi_constants_test(struct kunit *test)
@@ -118,6 +125,7 @@ static void axas_uapi_constants_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, AXAS_BACKEND_ALLOC, 2);
 	KUNIT_EXPECT_EQ(test, AXAS_CAP_FORMATS, 1);
 	KUNIT_EXPECT_EQ(test, AXAS_CAP_MAX_SPACES, 2);
+	KUNIT_EXPECT_EQ(test, AXAS_CAP_TRANSLATE_BATCH, 3);
 }
 
 static struct kunit_case axas_uapi_cases[] = {

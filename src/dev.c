@@ -88,6 +88,8 @@ static long axas_dev_check_extension(unsigned long cap)
 		return GENMASK(AXAS_FMT_MAX, AXAS_FMT_X86_EPT4);
 	case AXAS_CAP_MAX_SPACES:
 		return READ_ONCE(max_spaces);
+	case AXAS_CAP_TRANSLATE_BATCH:
+		return AXAS_TRANSLATE_BATCH_MAX;
 	default:
 		return 0;
 	}

@@ -6,6 +6,9 @@
 struct axas;
 struct file;
 
+/* The most elements one AXAS_TRANSLATE_BATCH takes: AXAS_CAP_TRANSLATE_BATCH */
+#define AXAS_TRANSLATE_BATCH_MAX	4096
+
 struct file *axas_space_file(struct axas *as);
 void axas_dev_space_closed(void);
 

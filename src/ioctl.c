@@ -87,6 +87,19 @@ static long axas_ioc_protect(struct axas *as, void __user *uarg)
 	return axas_protect(as, arg.gpa, arg.size, arg.flags);
 }
 
+/* The outputs of @arg from @t; the host address only if @show_hpa. */
+static void axas_translate_out(struct axas_translate *arg,
+			       const struct axas_translation *t, bool show_hpa)
+{
+	arg->hpa = show_hpa ? t->hpa : 0;
+	arg->page_size = t->page_size;
+	arg->area_start = t->area_start;
+	arg->area_size = t->area_size;
+	arg->flags = t->flags;
+	arg->backend = t->backend;
+	arg->reserved = 0;
+}
+
 static long axas_ioc_translate(struct axas *as, void __user *uarg)
 {
 	struct axas_translate arg;
@@ -98,14 +111,78 @@ static long axas_ioc_translate(struct axas *as, void __user *uarg)
 	ret = axas_translate(as, arg.gpa, &t);
 	if (ret)
 		return ret;
-	arg.hpa = capable(CAP_SYS_ADMIN) ? t.hpa : 0;
-	arg.page_size = t.page_size;
-	arg.area_start = t.area_start;
-	arg.area_size = t.area_size;
-	arg.flags = t.flags;
-	arg.backend = t.backend;
-	arg.reserved = 0;
+	axas_translate_out(&arg, &t, capable(CAP_SYS_ADMIN));
 	return copy_to_user(uarg, &arg, sizeof(arg)) ? -EFAULT : 0;
+}
+
+/* Elements a batch translates between two copies from and to userspace. */
+#define AXAS_BATCH_CHUNK	64
+
+/* One batch element: outputs all 0 when its gpa has no translation. */
+static void axas_translate_elem(struct axas *as, struct axas_translate *e,
+				bool show_hpa)
+{
+	struct axas_translation t;
+
+	if (axas_translate(as, e->gpa, &t))
+		memset(&t, 0, sizeof(t));
+	axas_translate_out(e, &t, show_hpa);
+}
+
+/*
+ * Translate @n elements at @uents, AXAS_BATCH_CHUNK at a time through
+ * @buf; *@done counts the leading elements written back.
+ */
+static int axas_translate_chunks(struct axas *as, struct axas_translate *buf,
+				 struct axas_translate __user *uents, u32 n,
+				 u32 *done)
+{
+	bool show_hpa = capable(CAP_SYS_ADMIN);
+	unsigned long bytes, left;
+	u32 i, k;
+
+	for (*done = 0; *done < n; *done += k) {
+		k = min_t(u32, n - *done, AXAS_BATCH_CHUNK);
+		bytes = k * sizeof(*buf);
+		if (copy_from_user(buf, uents + *done, bytes))
+			return -EFAULT;
+		for (i = 0; i < k; i++)
+			axas_translate_elem(as, &buf[i], show_hpa);
+		left = copy_to_user(uents + *done, buf, bytes);
+		if (left) {
+			*done += (bytes - left) / sizeof(*buf);
+			return -EFAULT;
+		}
+		cond_resched();
+	}
+	return 0;
+}
+
+static long axas_ioc_translate_batch(struct axas *as, void __user *uarg)
+{
+	struct axas_translate_batch __user *ubatch = uarg;
+	struct axas_translate_batch arg;
+	struct axas_translate *buf;
+	u32 done = 0;
+	int ret = 0;
+
+	if (copy_from_user(&arg, uarg, sizeof(arg)))
+		return -EFAULT;
+	if (arg.flags || arg.reserved[0] || arg.reserved[1] ||
+	    arg.count > AXAS_TRANSLATE_BATCH_MAX)
+		return -EINVAL;
+	if (arg.count) {
+		buf = kmalloc_array(min_t(u32, arg.count, AXAS_BATCH_CHUNK),
+				    sizeof(*buf), GFP_KERNEL);
+		if (!buf)
+			return -ENOMEM;
+		ret = axas_translate_chunks(as, buf, u64_to_user_ptr(arg.entries),
+					    arg.count, &done);
+		kfree(buf);
+	}
+	if (put_user(done, &ubatch->count))
+		return -EFAULT;
+	return ret;
 }
 
 static long axas_ioc_fault(struct axas *as, void __user *uarg)
@@ -250,6 +327,8 @@ static long axas_space_ioctl(struct file *file, unsigned int cmd,
 		return axas_ioc_areas(as, uarg);
 	case AXAS_DUMP_TABLES:
 		return axas_ioc_dump(as, uarg);
+	case AXAS_TRANSLATE_BATCH:
+		return axas_ioc_translate_batch(as, uarg);
 	default:
 		return -ENOTTY;
 	}

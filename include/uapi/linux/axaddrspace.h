@@ -45,6 +45,7 @@
 /* Capabilities for AXAS_CHECK_EXTENSION. */
 #define AXAS_CAP_FORMATS	1	/* bit mask of 1 << format */
 #define AXAS_CAP_MAX_SPACES	2	/* limit on open spaces, 0 = unlimited */
+#define AXAS_CAP_TRANSLATE_BATCH 3	/* max AXAS_TRANSLATE_BATCH count, 0 = none */
 
 /**
  * struct axas_create - argument of %AXAS_CREATE_SPACE
@@ -121,7 +122,8 @@ struct axas_protect {
 };
 
 /**
- * struct axas_translate - argument of %AXAS_TRANSLATE
+ * struct axas_translate - argument of %AXAS_TRANSLATE, element of
+ *	%AXAS_TRANSLATE_BATCH
  * @gpa: in: guest physical address, any alignment
  * @hpa: out: host physical address of @gpa, offset included; 0 without
  *	CAP_SYS_ADMIN
@@ -141,6 +143,27 @@ struct axas_translate {
 	__u32 flags;
 	__u32 backend;
 	__u64 reserved;
+};
+
+/**
+ * struct axas_translate_batch - argument of %AXAS_TRANSLATE_BATCH
+ * @entries: user pointer to struct axas_translate[@count]; each element is
+ *	in and out as for %AXAS_TRANSLATE. An element whose gpa has no
+ *	translation (outside the space: %AXAS_TRANSLATE fails with EINVAL;
+ *	no present leaf: ENOENT) gets every output field 0, so page_size 0
+ *	marks it; the batch goes on
+ * @count: in: number of elements at @entries, at most what
+ *	AXAS_CHECK_EXTENSION(%AXAS_CAP_TRANSLATE_BATCH) returns; out: number
+ *	of leading elements that hold their results: @count on success, fewer
+ *	when the call fails with EFAULT part-way
+ * @flags: none defined: must be 0
+ * @reserved: must be 0
+ */
+struct axas_translate_batch {
+	__u64 entries;
+	__u32 count;
+	__u32 flags;
+	__u64 reserved[2];
 };
 
 /**
@@ -266,5 +289,6 @@ struct axas_dump {
 #define AXAS_CLEAR		_IO(AXAS_IOC, 0x17)
 #define AXAS_GET_AREAS		_IOWR(AXAS_IOC, 0x18, struct axas_areas)
 #define AXAS_DUMP_TABLES	_IOWR(AXAS_IOC, 0x19, struct axas_dump)
+#define AXAS_TRANSLATE_BATCH	_IOWR(AXAS_IOC, 0x1a, struct axas_translate_batch)
 
 #endif /* _UAPI_LINUX_AXADDRSPACE_H */

@@ -94,6 +94,18 @@ static int _translate(int fd, uint64_t gpa, struct axas_translate *t)
 	return xioctl(fd, AXAS_TRANSLATE, t);
 }
 
+/* AXAS_TRANSLATE_BATCH of *count elements at e; *count gets the output. */
+static int _translate_batch(int fd, struct axas_translate *e, uint32_t *count)
+{
+	struct axas_translate_batch b = {
+		.entries = (uintptr_t)e, .count = *count,
+	};
+	int ret = xioctl(fd, AXAS_TRANSLATE_BATCH, &b);
+
+	*count = b.count;
+	return ret;
+}
+
 static int _fault(int fd, uint64_t gpa, uint32_t access, uint32_t *handled)
 {
 	struct axas_fault f = { .gpa = gpa, .access = access, .handled = 0xdead };
@@ -607,6 +619,7 @@ TEST(check_extension)
 	EXPECT_EQ(0x7e, formats & 0x7e);
 	EXPECT_EQ(0, formats & ~0x7f);
 	EXPECT_LE(0, ioctl(dev, AXAS_CHECK_EXTENSION, AXAS_CAP_MAX_SPACES));
+	EXPECT_LE(1, ioctl(dev, AXAS_CHECK_EXTENSION, AXAS_CAP_TRANSLATE_BATCH));
 	EXPECT_EQ(0, ioctl(dev, AXAS_CHECK_EXTENSION, 0x7fff));
 	EXPECT_EQ(0, ioctl(dev, AXAS_CHECK_EXTENSION, 0));
 	close(dev);
@@ -1644,6 +1657,171 @@ TEST_F(space, areas_capacity)
 	EXPECT_EQ(5, req.count);
 }
 
+/* ---- Translate batch ----------------------------------------------------- */
+
+static uint32_t batch_max(int dev)
+{
+	int max = ioctl(dev, AXAS_CHECK_EXTENSION, AXAS_CAP_TRANSLATE_BATCH);
+
+	return max > 0 ? max : 0;
+}
+
+/*
+ * Element i of a batch against AXAS_TRANSLATE of the same gpa: the same
+ * outputs when that succeeds, else every output 0. Returns 0 or a step.
+ */
+static int batch_elem_differs(int fd, const struct axas_translate *e,
+			      uint64_t gpa, uint64_t lo, uint64_t hi)
+{
+	struct axas_translate t;
+	int ret = _translate(fd, gpa, &t);
+
+	if (e->gpa != gpa)
+		return 1;
+	if (ret) {
+		memset(&t, 0, sizeof(t));
+		t.gpa = gpa;
+	}
+	if (memcmp(e, &t, sizeof(t)))
+		return 2;
+	if (ret && ret != (gpa >= lo && gpa < hi ? ENOENT : EINVAL))
+		return 3;
+	return !ret && !e->page_size ? 4 : 0;
+}
+
+/* More than one chunk of mapped, lazy, hole and outside addresses. */
+TEST_F(space, translate_batch_matches_single)
+{
+	uint64_t lo = G(0), hi = G(SPACE_SIZE), pop = G(SZ_2M), lz = G(4 * SZ_2M);
+	uint64_t lin = G(SZ_1G), gpas[] = {
+		pop, pop + 0x123, pop + SZ_2M - 1, pop + SZ_2M, pop - 1,
+		lz, lz + SZ_4K + 5, lz + 7 * SZ_4K, lin + 0x5678, lin + SZ_2M + 8,
+		lo, hi - 1, hi, ~0ULL, lo - 1, hi + SZ_1G,
+	};
+	const uint32_t n = 3 * 64 + 11;
+	struct axas_translate *e = calloc(n, sizeof(*e));
+	uint32_t i, count = n;
+	int step;
+
+	ASSERT_NE(NULL, e);
+	map_alloc(pop, SZ_2M, RWX | AXAS_MAP_POPULATE);
+	map_alloc(lz, 8 * SZ_4K, RW);
+	EXPECT_EQ(1, fault_handled(self->fd, lz + SZ_4K, AXAS_WRITE));
+	if (self->host.dev)
+		map_linear(lin, self->host.dev, DEV_SIZE, AXAS_READ | AXAS_DEVICE);
+	memset(e, 0xa5, n * sizeof(*e));
+	for (i = 0; i < n; i++)
+		e[i].gpa = gpas[i % ARRAY_SIZE(gpas)] + (i / ARRAY_SIZE(gpas)) * SZ_4K;
+	ASSERT_EQ(0, _translate_batch(self->fd, e, &count));
+	EXPECT_EQ(n, count);
+	for (i = 0; i < n; i++) {
+		step = batch_elem_differs(self->fd, &e[i], e[i].gpa, lo, hi);
+		EXPECT_EQ(0, step)
+			TH_LOG("element %u, gpa 0x%llx", i, (unsigned long long)e[i].gpa);
+	}
+	free(e);
+}
+
+TEST_F(space, translate_batch_einval)
+{
+	uint32_t max = batch_max(self->dev), count;
+	struct axas_translate one = { .gpa = G(0), .hpa = 0x5a };
+	struct axas_translate_batch b = { .entries = (uintptr_t)&one, .count = 1 };
+
+	ASSERT_LT(0, max);
+	map_alloc(G(0), SZ_4K, RW | AXAS_MAP_POPULATE);
+	b.flags = 1;
+	EXPECT_EQ(EINVAL, xioctl(self->fd, AXAS_TRANSLATE_BATCH, &b));
+	b.flags = 1U << 31;
+	EXPECT_EQ(EINVAL, xioctl(self->fd, AXAS_TRANSLATE_BATCH, &b));
+	b.flags = 0;
+	b.reserved[0] = 1;
+	EXPECT_EQ(EINVAL, xioctl(self->fd, AXAS_TRANSLATE_BATCH, &b));
+	b.reserved[0] = 0;
+	b.reserved[1] = 1ULL << 63;
+	EXPECT_EQ(EINVAL, xioctl(self->fd, AXAS_TRANSLATE_BATCH, &b));
+	b.reserved[1] = 0;
+	b.count = max + 1;
+	EXPECT_EQ(EINVAL, xioctl(self->fd, AXAS_TRANSLATE_BATCH, &b));
+	b.count = ~0U;
+	EXPECT_EQ(EINVAL, xioctl(self->fd, AXAS_TRANSLATE_BATCH, &b));
+	/* Nothing was written, not even the count. */
+	EXPECT_EQ(~0U, b.count);
+	EXPECT_EQ(0x5a, one.hpa);
+	count = 1;
+	ASSERT_EQ(0, _translate_batch(self->fd, &one, &count));
+	EXPECT_EQ(1, count);
+	EXPECT_EQ(SZ_4K, one.page_size);
+}
+
+/* Count 0 does nothing, whatever the pointer; count = the maximum works. */
+TEST_F(space, translate_batch_sizes)
+{
+	uint32_t max = batch_max(self->dev), i, count = 0;
+	struct axas_translate_batch b = { .entries = 8 };
+	struct axas_translate *e;
+
+	ASSERT_LT(0, max);
+	EXPECT_EQ(0, _translate_batch(self->fd, NULL, &count));
+	EXPECT_EQ(0, count);
+	EXPECT_EQ(0, xioctl(self->fd, AXAS_TRANSLATE_BATCH, &b));
+	EXPECT_EQ(0, b.count);
+	e = calloc(max, sizeof(*e));
+	ASSERT_NE(NULL, e);
+	map_alloc(G(0), SZ_2M, RW | AXAS_MAP_POPULATE);
+	for (i = 0; i < max; i++)
+		e[i].gpa = G(0) + (i * SZ_4K) % (2 * SZ_2M);
+	count = max;
+	ASSERT_EQ(0, _translate_batch(self->fd, e, &count));
+	EXPECT_EQ(max, count);
+	for (i = 0; i < max; i++)
+		EXPECT_EQ(e[i].gpa < G(SZ_2M), !!e[i].page_size)
+			TH_LOG("element %u", i);
+	free(e);
+}
+
+TEST_F(space, translate_batch_efault)
+{
+	size_t half = SZ_4K / sizeof(struct axas_translate);	/* 73 fit */
+	struct axas_translate_batch b = { .count = 100 };
+	struct axas_translate *e;
+	uint32_t i, count;
+	char *p;
+
+	map_alloc(G(0), SZ_4K, RW | AXAS_MAP_POPULATE);
+	EXPECT_EQ(EFAULT, xioctl(self->fd, AXAS_TRANSLATE_BATCH, NULL));
+	EXPECT_EQ(EFAULT, xioctl(self->fd, AXAS_TRANSLATE_BATCH, bad_ptr()));
+	b.entries = 8;
+	EXPECT_EQ(EFAULT, xioctl(self->fd, AXAS_TRANSLATE_BATCH, &b));
+	EXPECT_EQ(0, b.count);
+	b.entries = (uintptr_t)bad_ptr();
+	b.count = 1;
+	EXPECT_EQ(EFAULT, xioctl(self->fd, AXAS_TRANSLATE_BATCH, &b));
+	EXPECT_EQ(0, b.count);
+	/* Readable but not writable: nothing written back. */
+	p = mmap(NULL, 2 * SZ_4K, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	e = (struct axas_translate *)p;
+	for (i = 0; i < 2 * half; i++)
+		e[i].gpa = G(0);
+	ASSERT_EQ(0, mprotect(p, 2 * SZ_4K, PROT_READ));
+	count = 4;
+	EXPECT_EQ(EFAULT, _translate_batch(self->fd, e, &count));
+	EXPECT_EQ(0, count);
+	EXPECT_EQ(0, e[0].page_size);
+	/* The array runs into a hole: the leading elements hold results. */
+	ASSERT_EQ(0, mprotect(p, SZ_4K, PROT_READ | PROT_WRITE));
+	ASSERT_EQ(0, munmap(p + SZ_4K, SZ_4K));
+	count = 100;
+	EXPECT_EQ(EFAULT, _translate_batch(self->fd, e, &count));
+	EXPECT_GE(half, count);
+	for (i = 0; i < count; i++)
+		EXPECT_EQ(SZ_4K, e[i].page_size)
+			TH_LOG("element %u", i);
+	munmap(p, SZ_4K);
+}
+
 /* ---- ENOTTY, EFAULT ------------------------------------------------------- */
 
 TEST_F(space, unknown_ioctl_enotty)
@@ -1657,6 +1835,7 @@ TEST_F(space, unknown_ioctl_enotty)
 	EXPECT_EQ(ENOTTY, xioctl(self->fd, AXAS_GET_API_VERSION, NULL));
 	EXPECT_EQ(ENOTTY, xioctl(self->fd, AXAS_CHECK_EXTENSION, NULL));
 	EXPECT_EQ(ENOTTY, xioctl(self->dev, AXAS_GET_INFO, &i));
+	EXPECT_EQ(ENOTTY, xioctl(self->dev, AXAS_TRANSLATE_BATCH, &i));
 	/* Right number, wrong size. */
 	EXPECT_EQ(ENOTTY, xioctl(self->fd, _IOR(AXAS_IOC, 0x16, struct axas_area), &i));
 }
@@ -1666,7 +1845,7 @@ TEST_F(space, bad_pointers_efault)
 	static const unsigned long reqs[] = {
 		AXAS_MAP_LINEAR, AXAS_MAP_ALLOC, AXAS_UNMAP, AXAS_PROTECT,
 		AXAS_TRANSLATE, AXAS_HANDLE_FAULT, AXAS_GET_INFO, AXAS_GET_AREAS,
-		AXAS_DUMP_TABLES,
+		AXAS_DUMP_TABLES, AXAS_TRANSLATE_BATCH,
 	};
 	struct axas_areas a = { .areas = 8, .capacity = 4 };
 	struct axas_dump d = { .pages = 8, .capacity = 4 };
@@ -1694,6 +1873,22 @@ TEST_F(space, bad_pointers_efault)
 }
 
 /* ---- Privileges ---------------------------------------------------------- */
+
+/* The batch hides host addresses too: step 10 of unprivileged(). */
+static int unprivileged_batch(int fd, uint64_t base)
+{
+	struct axas_translate e[3] = {
+		{ .gpa = base }, { .gpa = base + SZ_2M + 8 }, { .gpa = base - 1 },
+	};
+	uint32_t count = 3;
+
+	if (_translate_batch(fd, e, &count) || count != 3)
+		return 10;
+	if (e[0].hpa || e[0].page_size != SZ_4K || e[1].hpa ||
+	    e[1].page_size != SZ_4K || e[1].area_start != base + SZ_2M)
+		return 11;
+	return e[2].page_size || e[2].area_size ? 12 : 0;
+}
 
 /* Run in a child that dropped to nobody with the space fd; 0 or a step. */
 static int unprivileged(int fd, uint64_t base, uint64_t dev, uint32_t format)
@@ -1725,7 +1920,7 @@ static int unprivileged(int fd, uint64_t base, uint64_t dev, uint32_t format)
 		return 8;
 	if (fault_handled(fd, base + 2 * SZ_4K, AXAS_READ) != 1)
 		return 9;
-	return 0;
+	return unprivileged_batch(fd, base);
 }
 
 TEST_F(space, unprivileged_caller)
@@ -1764,6 +1959,10 @@ TEST_F(space, privileged_sees_addresses)
 	map_linear(G(0), self->host.dev, SZ_4K, AXAS_READ);
 	translate(G(0) + 8, &t);
 	EXPECT_EQ(self->host.dev + 8, t.hpa);
+	n = 1;
+	t = (struct axas_translate){ .gpa = G(0) + 16 };
+	ASSERT_EQ(0, _translate_batch(self->fd, &t, &n));
+	EXPECT_EQ(self->host.dev + 16, t.hpa);
 	ASSERT_EQ(0, _areas(self->fd, &a, &n));
 	ASSERT_EQ(1, n);
 	EXPECT_EQ(self->host.dev, a[0].hpa);
