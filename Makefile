@@ -10,8 +10,9 @@
 #   make htmldocs Documentation/ as HTML (sphinx-build; KSRC=<kernel source>)
 #   make intree KTREE=<kernel source>  drop the sources into drivers/virt
 #   make demo     a throwaway VM acting out a small VMM (README.md)
-#   make fuzz [OPS=N SEED=S THREADS=T KERNEL=debug|stock]  a long fuzzer run
+#   make fuzz [OPS=N SEED=S THREADS=T INJECT=P KERNEL=debug|stock]  a long fuzzer run
 #   make lint     W=1, sparse, clang, checkpatch --strict, kernel-doc
+#   make cross [ARCHS="arm64 riscv64"]  cross-builds, KUnit under QEMU per arch
 #   make bench    performance figures against Linux's mm (Documentation/performance.rst)
 #   make check    the full test run (README.md); make kunit; make vm
 
@@ -64,13 +65,16 @@ vm:
 demo:
 	@scripts/demo.sh
 
-.PHONY: fuzz lint
+.PHONY: fuzz lint cross
 
 fuzz:
-	@OPS=$(OPS) SEED=$(SEED) THREADS=$(THREADS) KERNEL=$(KERNEL) scripts/fuzz.sh
+	@OPS=$(OPS) SEED=$(SEED) THREADS=$(THREADS) INJECT=$(INJECT) KERNEL=$(KERNEL) scripts/fuzz.sh
 
 lint:
 	@scripts/lint.sh
+
+cross:
+	@scripts/cross.sh $${AXAS_CACHE:-$$HOME/.cache/axaddrspace}/run-cross $(ARCHS)
 
 bench:
 	@scripts/bench.sh

@@ -23,12 +23,12 @@
 #define S2_MEMATTR_NORMAL_NC	0x5
 #define S2_SH_INNER		3
 
-#define VTCR_T0SZ		GENMASK_ULL(5, 0)
-#define VTCR_SL0		GENMASK_ULL(7, 6)
-#define VTCR_IRGN0		GENMASK_ULL(9, 8)
-#define VTCR_ORGN0		GENMASK_ULL(11, 10)
-#define VTCR_SH0		GENMASK_ULL(13, 12)
-#define VTCR_WBWA		1
+#define S2_VTCR_T0SZ		GENMASK_ULL(5, 0)
+#define S2_VTCR_SL0		GENMASK_ULL(7, 6)
+#define S2_VTCR_IRGN0		GENMASK_ULL(9, 8)
+#define S2_VTCR_ORGN0		GENMASK_ULL(11, 10)
+#define S2_VTCR_SH0		GENMASK_ULL(13, 12)
+#define S2_VTCR_WBWA		1
 
 static u64 s2_memattr(u32 flags)
 {
@@ -88,11 +88,11 @@ static u64 s2_hw_root(const struct axas_npt_fmt *fmt, phys_addr_t root)
  */
 static u64 s2_hw_ctl(const struct axas_npt_fmt *fmt)
 {
-	return FIELD_PREP(VTCR_T0SZ, 64 - fmt->gpa_bits) |
-	       FIELD_PREP(VTCR_SL0, fmt->levels - 2) |
-	       FIELD_PREP(VTCR_IRGN0, VTCR_WBWA) |
-	       FIELD_PREP(VTCR_ORGN0, VTCR_WBWA) |
-	       FIELD_PREP(VTCR_SH0, S2_SH_INNER);
+	return FIELD_PREP(S2_VTCR_T0SZ, 64 - fmt->gpa_bits) |
+	       FIELD_PREP(S2_VTCR_SL0, fmt->levels - 2) |
+	       FIELD_PREP(S2_VTCR_IRGN0, S2_VTCR_WBWA) |
+	       FIELD_PREP(S2_VTCR_ORGN0, S2_VTCR_WBWA) |
+	       FIELD_PREP(S2_VTCR_SH0, S2_SH_INNER);
 }
 
 #define S2_FMT(_id, _name, _levels, _xbits, _gpa_bits)		\

@@ -17,10 +17,10 @@
 #define G_D			BIT_ULL(7)
 #define G_PPN			GENMASK_ULL(53, 10)
 
-#define HGATP_MODE		GENMASK_ULL(63, 60)
-#define HGATP_PPN		GENMASK_ULL(43, 0)
-#define HGATP_MODE_SV39X4	8
-#define HGATP_MODE_SV48X4	9
+#define G_HGATP_MODE		GENMASK_ULL(63, 60)
+#define G_HGATP_PPN		GENMASK_ULL(43, 0)
+#define G_HGATP_MODE_SV39X4	8
+#define G_HGATP_MODE_SV48X4	9
 
 /* A and D preset: no hardware or trap-based A/D updates are wanted. */
 static u64 g_leaf_bits(unsigned int level, u32 flags)
@@ -52,18 +52,18 @@ static u32 g_leaf_flags(u64 pte)
 
 static u64 g_hgatp(phys_addr_t root, u64 mode)
 {
-	return FIELD_PREP(HGATP_MODE, mode) |
-	       FIELD_PREP(HGATP_PPN, root >> AXAS_NPT_PAGE_SHIFT);
+	return FIELD_PREP(G_HGATP_MODE, mode) |
+	       FIELD_PREP(G_HGATP_PPN, root >> AXAS_NPT_PAGE_SHIFT);
 }
 
 static u64 g_sv39x4_hw_root(const struct axas_npt_fmt *fmt, phys_addr_t root)
 {
-	return g_hgatp(root, HGATP_MODE_SV39X4);
+	return g_hgatp(root, G_HGATP_MODE_SV39X4);
 }
 
 static u64 g_sv48x4_hw_root(const struct axas_npt_fmt *fmt, phys_addr_t root)
 {
-	return g_hgatp(root, HGATP_MODE_SV48X4);
+	return g_hgatp(root, G_HGATP_MODE_SV48X4);
 }
 
 #define G_FMT(_id, _name, _levels, _gpa_bits, _hw_root)		\

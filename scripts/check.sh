@@ -3,8 +3,12 @@
 #
 # The axaddrspace test run (make check, make kunit, make vm).
 #
-#   check.sh           debug kernel: KUnit + userspace tests; then the stock
-#                      Debian kernel: userspace tests; one summary line
+#   check.sh           static analysis (scripts/lint.sh); the 6.1 debug
+#                      kernel: KUnit + userspace tests; the stock Debian
+#                      kernel: userspace tests; the 6.12 debug kernel: KUnit
+#                      + userspace tests; arm64 and riscv64: module builds
+#                      and KUnit under QEMU (scripts/cross.sh); the in-tree
+#                      UML KUnit run; one summary line
 #   check.sh --kunit   debug kernel, KUnit only
 #   check.sh --shell   debug kernel with the modules loaded and a shell
 #
@@ -81,13 +85,18 @@ if [ $mode = check ]; then
 	[ -s "$RUN/lint.counts" ] || { echo "[lint] FAIL: lint.sh did not finish"; echo "0 1 0" >"$RUN/lint.counts"; }
 	add_counts "$RUN/lint.counts"
 fi
-eval "$("$AXAS_TOP/scripts/kernel.sh" debug)"
+eval "$("$AXAS_TOP/scripts/kernel.sh" debug 6.1)"
 debug_ksrc=$KSRC
 [ $mode = kunit ] || build_selftests "$KSRC" "$RUN/tests"
-pass debug "$KDIR" "$IMAGE" "$KSRC" "$mode"
+pass debug-6.1 "$KDIR" "$IMAGE" "$KSRC" "$mode"
 if [ $mode = check ]; then
 	eval "$("$AXAS_TOP/scripts/kernel.sh" stock)"
 	pass stock "$KDIR" "$IMAGE" "$debug_ksrc" check
+	# The same userspace tests: the ABI does not depend on the kernel.
+	eval "$("$AXAS_TOP/scripts/kernel.sh" debug 6.12)"
+	pass debug-6.12 "$KDIR" "$IMAGE" "$KSRC" check
+	"$AXAS_TOP/scripts/cross.sh" "$RUN/cross" || true
+	add_counts "$RUN/cross/counts"
 	# Packaging: the in-tree KUnit run on UML, cached (scripts/intree-check.sh).
 	"$AXAS_TOP/scripts/intree-check.sh" "$RUN/intree"
 	add_counts "$RUN/intree/counts"

@@ -10,7 +10,7 @@ PACKAGES=(
 	gcc make bc flex bison libelf-dev libssl-dev kmod cpio gzip xz-utils
 	python3 sparse clang llvm lld busybox-static qemu-system-x86
 	linux-source-6.1 linux-source-6.12 linux-headers-amd64
-	gcc-aarch64-linux-gnu gcc-riscv64-linux-gnu
+	gcc-aarch64-linux-gnu gcc-riscv64-linux-gnu qemu-system-arm qemu-system-misc
 )
 
 missing=()

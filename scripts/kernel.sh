@@ -4,9 +4,15 @@
 # Provide a test kernel and print shell assignments describing it:
 #   KDIR=<dir to build modules against>  IMAGE=<bzImage>  KSRC=<source tree>
 #
-#   kernel.sh debug   debug kernel built from Debian's linux-source-6.1 with
-#                     scripts/debug.config, cached under $AXAS_CACHE/kernel and
-#                     keyed by source version and fragment hash
+#   kernel.sh debug [SERIES]
+#                     debug kernel built from Debian's linux-source-SERIES
+#                     (6.1 unless given; 6.12 too) with scripts/debug.config,
+#                     cached under $AXAS_CACHE/kernel and keyed by series,
+#                     source version and fragment hash
+#   kernel.sh cross ARCH
+#                     arm64 or riscv64 test kernel from linux-source-6.12,
+#                     built with Debian's cross compiler and
+#                     scripts/cross.config + scripts/cross-ARCH.config
 #   kernel.sh stock   Debian's stock kernel: linux-headers-amd64 and the
 #                     matching linux-image-*-unsigned, unpacked with dpkg -x
 set -euo pipefail
@@ -15,34 +21,72 @@ set -euo pipefail
 # Bump when the recipe below changes in a way that changes the kernel.
 RECIPE=2
 
+# build_tree <out> <src> <make args> <fragment>...: allnoconfig plus the
+# fragments, every line of which must land in .config, then "make all" and
+# the UAPI headers (for the cross VMs' init); <out> appears complete or
+# not at all.
+build_tree() {
+	local out=$1 src=$2 args=$3 tmp=$1.tmp missing
+	shift 3
+	rm -rf "$tmp" && mkdir -p "$tmp"
+	# shellcheck disable=SC2086 # $args is a list of make variables
+	make -s -C "$src" O="$tmp" $args allnoconfig >/dev/null
+	"$src/scripts/kconfig/merge_config.sh" -m -O "$tmp" "$tmp/.config" "$@" >/dev/null
+	# shellcheck disable=SC2086
+	make -s -C "$src" O="$tmp" $args olddefconfig >/dev/null
+	missing=$(cat "$@" | grep -E '^(CONFIG_[A-Z0-9_]+=|# CONFIG_[A-Z0-9_]+ is not set)' |
+		grep -vxF -f "$tmp/.config" || true)
+	[ -z "$missing" ] || die "config fragment options did not land in .config: $missing"
+	# shellcheck disable=SC2086
+	if ! make -s -C "$src" O="$tmp" $args -j"$AXAS_JOBS" all headers >"$tmp/build.log" 2>&1; then
+		tail -n 40 "$tmp/build.log" >&2
+		die "kernel build failed (log: $tmp/build.log)"
+	fi
+	touch "$tmp/.axas-complete"
+	rm -rf "$out" && mv "$tmp" "$out"
+}
+
+# fragment_hash <file>...: the cache key of a recipe.
+fragment_hash() {
+	(echo "$RECIPE"; cat "$@") | sha256sum | cut -c1-12
+}
+
 debug_kernel() {
-	local src ver hash out tmp missing
-	src=$(kernel_source 6.1)
-	ver=$(pkg_version linux-source-6.1)
-	hash=$( (echo "$RECIPE"; cat "$AXAS_TOP/scripts/debug.config") | sha256sum | cut -c1-12)
-	out=$AXAS_CACHE/kernel/debug-$ver-$hash
+	local series=$1 src ver out
+	src=$(kernel_source "$series")
+	ver=$(pkg_version "linux-source-$series")
+	out=$AXAS_CACHE/kernel/debug-$ver-$(fragment_hash "$AXAS_TOP/scripts/debug.config")
 	if [ ! -e "$out/.axas-complete" ]; then
-		log "building the debug kernel (linux-source-6.1 $ver, fragment $hash); this takes a few minutes"
-		tmp=$out.tmp
-		rm -rf "$tmp" && mkdir -p "$tmp"
-		make -s -C "$src" O="$tmp" ARCH=x86_64 allnoconfig >/dev/null
-		"$src/scripts/kconfig/merge_config.sh" -m -O "$tmp" "$tmp/.config" \
-			"$AXAS_TOP/scripts/debug.config" >/dev/null
-		make -s -C "$src" O="$tmp" olddefconfig >/dev/null
-		missing=$(grep -E '^(CONFIG_[A-Z0-9_]+=|# CONFIG_[A-Z0-9_]+ is not set)' \
-			"$AXAS_TOP/scripts/debug.config" | grep -vxF -f "$tmp/.config" || true)
-		[ -z "$missing" ] || die "debug.config options did not land in .config: $missing"
-		if ! make -s -C "$src" O="$tmp" -j"$AXAS_JOBS" all >"$tmp/build.log" 2>&1; then
-			tail -n 40 "$tmp/build.log" >&2
-			die "debug kernel build failed (log: $tmp/build.log)"
-		fi
-		touch "$tmp/.axas-complete"
-		rm -rf "$out" && mv "$tmp" "$out"
+		log "building the debug kernel (linux-source-$series $ver); this takes a few minutes"
+		build_tree "$out" "$src" ARCH=x86_64 "$AXAS_TOP/scripts/debug.config"
 		# Older recipes or sources of the same series are dead weight.
-		find "$AXAS_CACHE/kernel" -maxdepth 1 -name 'debug-6.1.*' ! -path "$out" \
+		find "$AXAS_CACHE/kernel" -maxdepth 1 -name "debug-$series.*" ! -path "$out" \
 			-exec rm -rf {} +
 	fi
 	echo "KDIR=$out IMAGE=$out/arch/x86/boot/bzImage KSRC=$src"
+}
+
+# A kernel for another architecture, built with Debian's cross compiler
+# from linux-source-$CROSS_SERIES; prints ARCH and CROSS_COMPILE too.
+CROSS_SERIES=6.12
+cross_kernel() {
+	local arch=$1 karch cc src ver out frags
+	case "$arch" in
+	arm64) karch=arm64 cc=aarch64-linux-gnu- ;;
+	riscv64) karch=riscv cc=riscv64-linux-gnu- ;;
+	*) die "cross kernels: arm64 or riscv64, not '$arch'" ;;
+	esac
+	src=$(kernel_source $CROSS_SERIES)
+	ver=$(pkg_version "linux-source-$CROSS_SERIES")
+	frags=("$AXAS_TOP/scripts/cross.config" "$AXAS_TOP/scripts/cross-$arch.config")
+	out=$AXAS_CACHE/kernel/cross-$arch-$ver-$(fragment_hash "${frags[@]}")
+	if [ ! -e "$out/.axas-complete" ]; then
+		log "building the $arch kernel (linux-source-$CROSS_SERIES $ver, ${cc}gcc)"
+		build_tree "$out" "$src" "ARCH=$karch CROSS_COMPILE=$cc" "${frags[@]}"
+		find "$AXAS_CACHE/kernel" -maxdepth 1 -name "cross-$arch-*" ! -path "$out" \
+			-exec rm -rf {} +
+	fi
+	echo "KDIR=$out IMAGE=$out/arch/$karch/boot/Image KSRC=$src ARCH=$karch CROSS_COMPILE=$cc"
 }
 
 stock_kernel() {
@@ -68,7 +112,8 @@ exec 9>"$AXAS_CACHE/.kernel.lock"
 flock 9
 
 case "${1:-}" in
-debug) debug_kernel ;;
+debug) debug_kernel "${2:-6.1}" ;;
+cross) cross_kernel "${2:-}" ;;
 stock) stock_kernel ;;
-*) die "usage: $0 debug|stock" ;;
+*) die "usage: $0 debug [6.1|6.12] | cross arm64|riscv64 | stock" ;;
 esac

@@ -79,7 +79,7 @@ fi
 # checkpatch, four files per process, meanwhile.
 mapfile -t kfiles < <(sources 'src/*.[ch]' 'npt/*.[ch]' 'kunit/*.[ch]' 'include/*.h' \
 	'scripts/harness-selftest/*.[ch]')
-mapfile -t ufiles < <(sources 'tools/*.[ch]')
+mapfile -t ufiles < <(sources 'tools/*.[ch]' 'scripts/*.c')
 cp_run() {
 	(cd "$AXAS_TOP" && printf '%s\n' "$@" | xargs -r -P "$AXAS_JOBS" -n 4 \
 		"$ksrc/scripts/checkpatch.pl" --strict --no-tree --terse --no-summary \

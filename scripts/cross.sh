@@ -1,0 +1,99 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The cross-architecture step of make check (make cross runs it alone):
+#
+#   cross.sh <out dir> [ARCH...]        ARCH: arm64, riscv64 (default both)
+#
+# For each architecture:
+# 1. the modules build with W=1 and no warning against a kernel tree
+#    configured and built with Debian's cross compiler (scripts/kernel.sh
+#    cross ARCH, cached: linux-source-6.12 with scripts/cross*.config);
+# 2. a QEMU virt machine of that architecture (TCG) boots the kernel with
+#    an initramfs holding the modules and scripts/cross-init.c (nolibc) as
+#    /init, which loads them: every KUnit suite runs on that architecture,
+#    among them the check that AXAS_FMT_NATIVE resolves to its format.
+# The run is judged by scripts/vm-results.py like the x86 VMs (KUnit
+# cases, module load and unload, a clean console). Writes
+# "<passed> <failed> <skipped>" to <out dir>/counts.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+out=${1:?usage: $0 <out dir> [ARCH...]}
+shift
+archs=("$@")
+[ ${#archs[@]} -gt 0 ] || archs=(arm64 riscv64)
+TIMEOUT=${AXAS_VM_TIMEOUT:-600}
+mkdir -p "$out"
+: >"$out/counts"
+
+fail() { # fail <arch> <message>
+	echo "[cross-$1] FAIL: $2"
+	echo "0 1 0" >>"$out/counts"
+}
+
+# The initramfs: /init and the modules; /dev/console comes from the
+# kernel's built-in initramfs.
+cross_initramfs() {
+	local dir=$1 root=$1/root
+	rm -rf "$root" && mkdir -p "$root/lib/modules" "$root/dev"
+	# shellcheck disable=SC2153 # ARCH and CROSS_COMPILE come from kernel.sh
+	"${CROSS_COMPILE}gcc" -static -nostdlib -fno-stack-protector -fno-asynchronous-unwind-tables \
+		-Os -Wall -Werror -I"$KSRC/tools/include/nolibc" -I"$KDIR/usr/include" \
+		-include nolibc.h -o "$root/init" "$AXAS_TOP/scripts/cross-init.c" -lgcc ||
+		return 1
+	cp "$dir"/mods/*.ko "$root/lib/modules/"
+	(cd "$root" && find . | cpio -o -H newc --quiet) | gzip -1 >"$dir/initramfs.cpio.gz"
+}
+
+cross_vm() { # cross_vm <arch> <dir>
+	local qemu rc=0
+	case "$1" in
+	arm64) qemu=(qemu-system-aarch64 -M virt -cpu cortex-a57)
+	       set -- "$1" "$2" console=ttyAMA0 ;;
+	riscv64) qemu=(qemu-system-riscv64 -M virt -bios default)
+		 set -- "$1" "$2" console=ttyS0 ;;
+	esac
+	timeout --foreground -k 10 "$TIMEOUT" "${qemu[@]}" -accel tcg -smp 2 -m 1G \
+		-nodefaults -no-reboot -display none -serial file:"$2/console.log" \
+		-kernel "$IMAGE" -initrd "$2/initramfs.cpio.gz" -append "$3 panic=-1 loglevel=7" \
+		</dev/null >"$2/qemu.log" 2>&1 || rc=$?
+	[ $rc -ne 124 ] || echo "VM did not finish within ${TIMEOUT}s" >>"$2/qemu.log"
+	# The init's "@@" lines, out of the kernel log.
+	sed -n 's/^\[ *[0-9.]*\] \(@@ .*\)$/\1/p' "$2/console.log" | tr -d '\r' >"$2/results.log"
+}
+
+one_arch() {
+	local arch=$1 dir=$out/$1 warn=0
+	mkdir -p "$dir/mods"
+	eval "$("$AXAS_TOP/scripts/kernel.sh" cross "$arch")"
+	log "cross-$arch: building the modules against $KDIR"
+	build_modules "$KDIR" "$dir/mods" W=1 ARCH="$ARCH" CROSS_COMPILE="$CROSS_COMPILE" ||
+		warn=$?
+	if [ $warn = 2 ]; then
+		fail "$arch" "module build against $KDIR"
+		return
+	fi
+	if [ $warn = 1 ]; then
+		fail "$arch" "module build has warnings:"
+		grep 'warning:' "$dir/mods/build.log" | sed 's/^/    /'
+	else
+		echo "[cross-$arch] ok: W=1 module build with ${CROSS_COMPILE}gcc"
+		echo "1 0 0" >>"$out/counts"
+	fi
+	cross_initramfs "$dir" || { fail "$arch" "building the nolibc /init"; return; }
+	log "cross-$arch: booting $(basename "$IMAGE") under qemu (TCG)"
+	cross_vm "$arch" "$dir"
+	"$AXAS_TOP/scripts/vm-results.py" --label "cross-$arch" --results "$dir/results.log" \
+		--console "$dir/console.log" --ksrc "$KSRC" --counts "$dir/counts" || true
+	cat "$dir/counts" >>"$out/counts"
+}
+
+for a in "${archs[@]}"; do
+	one_arch "$a"
+done
+awk '{ p += $1; f += $2; s += $3 } END { print p + 0, f + 0, s + 0 }' "$out/counts" >"$out/counts.sum"
+mv "$out/counts.sum" "$out/counts"
+read -r p f _ <"$out/counts"
+echo "[cross] ${archs[*]}: $p passed, $f failed"
+[ "$f" = 0 ]
