@@ -115,6 +115,7 @@ static struct {
 	uint64_t win;			/* 1 GiB aligned, WIN_SIZE, no RAM; 0: none */
 	uint64_t ram_page;		/* a page of System RAM */
 	int cap_max_spaces;
+	int cap_batch;			/* AXAS_CAP_TRANSLATE_BATCH: max count */
 	void *bad;			/* a PROT_NONE page */
 } host;
 
@@ -1268,60 +1269,151 @@ static uint64_t gen_lookup_gpa(struct ctx *c, struct space *s)
 	return gen_gpa(c, &s->m) + (chance(r, 50) ? below(r, PG) : 0);
 }
 
+/*
+ * What the model says of translating @gpa: 0, EINVAL or ENOENT; on 0 the
+ * area and, for alloc areas, the frame.
+ */
+static int model_translate(struct space *s, uint64_t gpa, const struct area **ap,
+			   struct frame **fp)
+{
+	const struct area *a;
+
+	*ap = NULL;
+	*fp = NULL;
+	if (!in_space(s, gpa))
+		return EINVAL;
+	a = area_find(&s->m, gpa);
+	if (!a)
+		return ENOENT;
+	*ap = a;
+	if (a->backend != AXAS_BACKEND_ALLOC)
+		return 0;
+	*fp = frame_find(&s->m, gpa);
+	return *fp ? 0 : ENOENT;
+}
+
+/* A translation the kernel returned against the model's @a and @f. */
+static void check_translation(struct ctx *c, const struct axas_translate *t,
+			      const struct area *a, struct frame *f)
+{
+	uint64_t hpa, ps;
+
+	if (t->area_start != a->gpa || t->area_size != a->size ||
+	    t->flags != (a->flags & AXAS_PROT_MASK) || t->backend != a->backend ||
+	    t->reserved)
+		return fail(c, "gpa %#llx: area %#llx+%#llx flags %#x backend %u reserved %#llx; "
+			    "model %#llx+%#llx flags %#x backend %u", (unsigned long long)t->gpa,
+			    (unsigned long long)t->area_start, (unsigned long long)t->area_size,
+			    t->flags, t->backend, (unsigned long long)t->reserved,
+			    (unsigned long long)a->gpa, (unsigned long long)a->size,
+			    a->flags & AXAS_PROT_MASK, a->backend);
+	if (a->backend == AXAS_BACKEND_LINEAR) {
+		hpa = a->hpa + (t->gpa - a->gpa);
+		ps = leaf_size(a, t->gpa, hpa, SZ_1G);
+		if (t->hpa != hpa || t->page_size != ps)
+			return fail(c, "gpa %#llx: hpa %#llx page_size %#llx; model %#llx %#llx",
+				    (unsigned long long)t->gpa, (unsigned long long)t->hpa,
+				    (unsigned long long)t->page_size,
+				    (unsigned long long)hpa, (unsigned long long)ps);
+		return;
+	}
+	ps = lazy(a) ? PG : leaf_size(a, t->gpa, t->gpa, SZ_2M);
+	if ((t->page_size != PG && t->page_size != ps) ||
+	    (t->hpa & (PG - 1)) != (t->gpa & (PG - 1)) ||
+	    (f->hpa && f->hpa != ALIGN_DOWN(t->hpa, PG)))
+		return fail(c, "gpa %#llx: hpa %#llx page_size %#llx; model frame %#llx, 4K or %#llx",
+			    (unsigned long long)t->gpa, (unsigned long long)t->hpa,
+			    (unsigned long long)t->page_size, (unsigned long long)f->hpa,
+			    (unsigned long long)ps);
+	f->hpa = ALIGN_DOWN(t->hpa, PG);
+}
+
 static void op_translate(struct ctx *c, struct space *s)
 {
 	struct axas_translate t;
 	const struct area *a;
-	struct frame *f = NULL;
+	struct frame *f;
 	bool ptr = chance(&c->rng, 2);
-	uint64_t hpa, ps;
-	int ret, want = 0;
+	int ret, want;
 
 	memset(&t, 0x5a, sizeof(t));
 	t.gpa = gen_lookup_gpa(c, s);
 	describe(c, "translate gpa %#llx%s", (unsigned long long)t.gpa,
 		 ptr ? " (bad pointer)" : "");
-	a = in_space(s, t.gpa) ? area_find(&s->m, t.gpa) : NULL;
+	want = model_translate(s, t.gpa, &a, &f);
 	if (ptr)
 		want = EFAULT;
-	else if (!in_space(s, t.gpa))
-		want = EINVAL;
-	else if (!a)
-		want = ENOENT;
-	if (!want && a->backend == AXAS_BACKEND_ALLOC) {
-		f = frame_find(&s->m, t.gpa);
-		if (!f)
-			want = ENOENT;
-	}
 	ret = xioctl(s->fd, AXAS_TRANSLATE, ptr ? bad_ptr(c) : (void *)&t);
 	if (!expect_err(c, ret, want) || ret)
 		return;
-	if (t.area_start != a->gpa || t.area_size != a->size ||
-	    t.flags != (a->flags & AXAS_PROT_MASK) || t.backend != a->backend ||
-	    t.reserved)
-		return fail(c, "area %#llx+%#llx flags %#x backend %u reserved %#llx; "
-			    "model %#llx+%#llx flags %#x backend %u",
-			    (unsigned long long)t.area_start, (unsigned long long)t.area_size,
-			    t.flags, t.backend, (unsigned long long)t.reserved,
-			    (unsigned long long)a->gpa, (unsigned long long)a->size,
-			    a->flags & AXAS_PROT_MASK, a->backend);
-	if (a->backend == AXAS_BACKEND_LINEAR) {
-		hpa = a->hpa + (t.gpa - a->gpa);
-		ps = leaf_size(a, t.gpa, hpa, SZ_1G);
-		if (t.hpa != hpa || t.page_size != ps)
-			return fail(c, "hpa %#llx page_size %#llx; model %#llx %#llx",
-				    (unsigned long long)t.hpa, (unsigned long long)t.page_size,
-				    (unsigned long long)hpa, (unsigned long long)ps);
-		return;
+	check_translation(c, &t, a, f);
+}
+
+#define BATCH_MAX	64
+
+/* The elements of a batch the model cannot translate: all outputs 0. */
+static bool batch_elem_empty(const struct axas_translate *t)
+{
+	return !t->hpa && !t->page_size && !t->area_start && !t->area_size &&
+	       !t->flags && !t->backend && !t->reserved;
+}
+
+/* Random arguments of AXAS_TRANSLATE_BATCH; returns the errno to expect. */
+static int gen_batch(struct ctx *c, struct space *s, struct axas_translate_batch *b,
+		     struct axas_translate *t)
+{
+	struct rng *r = &c->rng;
+	unsigned int i;
+
+	memset(b, 0, sizeof(*b));
+	b->count = chance(r, 5) ? 0 : 1 + below(r, BATCH_MAX);
+	b->entries = (uintptr_t)t;
+	memset(t, 0x5a, BATCH_MAX * sizeof(*t));
+	for (i = 0; i < b->count; i++)
+		t[i].gpa = gen_lookup_gpa(c, s);
+	switch (below(r, 40)) {
+	case 0:
+		b->flags = 1U << below(r, 32);
+		return EINVAL;
+	case 1:
+		b->reserved[below(r, 2)] = 1ULL << below(r, 64);
+		return EINVAL;
+	case 2:
+		b->count = host.cap_batch + 1 + below(r, 1000);
+		return EINVAL;
+	case 3:
+		b->entries = (uintptr_t)bad_ptr(c);
+		return b->count ? EFAULT : 0;
 	}
-	ps = lazy(a) ? PG : leaf_size(a, t.gpa, t.gpa, SZ_2M);
-	if ((t.page_size != PG && t.page_size != ps) ||
-	    (t.hpa & (PG - 1)) != (t.gpa & (PG - 1)) ||
-	    (f->hpa && f->hpa != ALIGN_DOWN(t.hpa, PG)))
-		return fail(c, "hpa %#llx page_size %#llx; model frame %#llx, 4K or %#llx",
-			    (unsigned long long)t.hpa, (unsigned long long)t.page_size,
-			    (unsigned long long)f->hpa, (unsigned long long)ps);
-	f->hpa = ALIGN_DOWN(t.hpa, PG);
+	return 0;
+}
+
+static void op_translate_batch(struct ctx *c, struct space *s)
+{
+	struct axas_translate t[BATCH_MAX];
+	struct axas_translate_batch b;
+	const struct area *a;
+	struct frame *f;
+	unsigned int n, i;
+	int ret, want;
+
+	want = gen_batch(c, s, &b, t);
+	n = b.count;
+	describe(c, "translate-batch count %u flags %#x reserved %#llx %#llx%s", n, b.flags,
+		 (unsigned long long)b.reserved[0], (unsigned long long)b.reserved[1],
+		 b.entries != (uintptr_t)t ? " (bad entries)" : "");
+	ret = xioctl(s->fd, AXAS_TRANSLATE_BATCH, &b);
+	if (!expect_err(c, ret, want) || ret)
+		return;
+	if (b.count != n)
+		return fail(c, "count %u after the call, %u before", b.count, n);
+	for (i = 0; i < n && !c->failed; i++) {
+		if (!model_translate(s, t[i].gpa, &a, &f))
+			check_translation(c, &t[i], a, f);
+		else if (!batch_elem_empty(&t[i]))
+			fail(c, "element %u (gpa %#llx) has no translation but page_size %#llx",
+			     i, (unsigned long long)t[i].gpa, (unsigned long long)t[i].page_size);
+	}
 }
 
 static void op_fault(struct ctx *c, struct space *s)
@@ -1389,8 +1481,8 @@ static void op_areas(struct ctx *c, struct space *s)
 		want = q.capacity && s->m.na && !c->threaded ? EFAULT : 0;
 		if (c->threaded && q.capacity)
 			return;
-		expect_err(c, xioctl(s->fd, AXAS_GET_AREAS, &q), want);
-		if (!c->failed && !want && q.count != s->m.na && !c->threaded)
+		if (expect_err(c, xioctl(s->fd, AXAS_GET_AREAS, &q), want) && !want &&
+		    q.count != s->m.na && !c->threaded)
 			fail(c, "count %u, model %u", q.count, s->m.na);
 		return;
 	default:
@@ -1710,7 +1802,12 @@ static void op_dev(struct ctx *c)
 	int ret, want;
 	long cap;
 
-	switch (below(&c->rng, 4)) {
+	switch (below(&c->rng, 5)) {
+	case 4:
+		describe(c, "check-extension translate-batch");
+		ret = ioctl(c->dev, AXAS_CHECK_EXTENSION, AXAS_CAP_TRANSLATE_BATCH);
+		want = host.cap_batch > 0 ? host.cap_batch : INT32_MIN;
+		break;
 	case 0:
 		describe(c, "get-api-version");
 		ret = ioctl(c->dev, AXAS_GET_API_VERSION);
@@ -1722,7 +1819,7 @@ static void op_dev(struct ctx *c)
 		want = 0x7e;
 		break;
 	case 2:
-		cap = 3 + below(&c->rng, 1000);
+		cap = AXAS_CAP_TRANSLATE_BATCH + 1 + below(&c->rng, 1000);
 		describe(c, "check-extension %ld", cap);
 		ret = ioctl(c->dev, AXAS_CHECK_EXTENSION, cap);
 		want = 0;
@@ -1766,19 +1863,20 @@ static void op_close(struct ctx *c, struct space *s)
 enum op {
 	OP_MAP_ALLOC, OP_MAP_LINEAR, OP_UNMAP, OP_PROTECT, OP_TRANSLATE, OP_FAULT,
 	OP_INFO, OP_AREAS, OP_DUMP, OP_CLEAR, OP_PREAD, OP_PWRITE, OP_ENOTTY,
-	OP_CLOSE, OP_CREATE_BAD, OP_DEV, OP_REOPEN_DEV, NR_OPS
+	OP_CLOSE, OP_CREATE_BAD, OP_DEV, OP_REOPEN_DEV, OP_XLATE_BATCH, NR_OPS
 };
 
 static const char *const op_names[NR_OPS] = {
 	"map-alloc", "map-linear", "unmap", "protect", "translate", "handle-fault",
 	"get-info", "get-areas", "dump-tables", "clear", "pread", "pwrite",
 	"unknown-ioctl", "close", "create-invalid", "device-ioctls", "reopen-device",
+	"translate-batch",
 };
 
 /* Relative weights: single-threaded and in a thread's slice. */
 static const unsigned int weight[2][NR_OPS] = {
-	{ 14, 8, 9, 8, 14, 12, 3, 3, 1, 1, 8, 8, 1, 1, 1, 1, 1 },
-	{ 14, 6, 9, 8, 14, 12, 0, 3, 1, 0, 8, 8, 1, 0, 0, 0, 0 },
+	{ 14, 8, 9, 8, 14, 12, 3, 3, 1, 1, 8, 8, 1, 1, 1, 1, 1, 4 },
+	{ 14, 6, 9, 8, 14, 12, 0, 3, 1, 0, 8, 8, 1, 0, 0, 0, 0, 4 },
 };
 
 static enum op pick_op(struct ctx *c, const struct space *s)
@@ -1833,6 +1931,8 @@ static void do_one_op(struct ctx *c, struct space *s, enum op op)
 		return op_create_bad(c);
 	case OP_DEV:
 		return op_dev(c);
+	case OP_XLATE_BATCH:
+		return op_translate_batch(c, s);
 	case OP_REOPEN_DEV:
 		describe(c, "close and reopen the device fd");
 		close(c->dev);
@@ -1850,7 +1950,7 @@ static const bool may_alloc[NR_OPS] = {
 	[OP_MAP_ALLOC] = true, [OP_MAP_LINEAR] = true, [OP_UNMAP] = true,
 	[OP_PROTECT] = true, [OP_TRANSLATE] = true, [OP_FAULT] = true,
 	[OP_AREAS] = true, [OP_DUMP] = true, [OP_CLEAR] = true,
-	[OP_PREAD] = true, [OP_PWRITE] = true,
+	[OP_PREAD] = true, [OP_PWRITE] = true, [OP_XLATE_BATCH] = true,
 };
 
 /* The n-th allocation to fail, or 0: mostly early ones, some deep ones. */
@@ -2125,6 +2225,10 @@ static void report_divergence(struct ctx *c, const struct run_cfg *cfg)
 	c->only_slot = slot;
 	run_single(c, m, true);
 	printf("# it diverges with: %s\n", c->failed ? c->msg : "(nothing this time)");
+	if (cfg->inject)
+		printf("# (with injection a replay fails the same n-th allocations, but which\n"
+		       "# allocations those are can vary: KASAN's stack depot and kmemleak\n"
+		       "# allocate too, so the prefix search is a guide, not a proof)\n");
 }
 
 static const char *inject_desc(const struct run_cfg *cfg)
@@ -2235,6 +2339,7 @@ int main(int argc, char **argv)
 	c = malloc(sizeof(*c));
 	ctx_init(c, cfg.seed);
 	host.cap_max_spaces = ioctl(c->dev, AXAS_CHECK_EXTENSION, AXAS_CAP_MAX_SPACES);
+	host.cap_batch = ioctl(c->dev, AXAS_CHECK_EXTENSION, AXAS_CAP_TRANSLATE_BATCH);
 	ctx_fini(c);
 	free(c);
 	can_inject = cfg.inject && inject_setup();
