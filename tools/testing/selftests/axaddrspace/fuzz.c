@@ -1321,7 +1321,7 @@ static void check_translation(struct ctx *c, const struct axas_translate *t,
 	if ((t->page_size != PG && t->page_size != ps) ||
 	    (t->hpa & (PG - 1)) != (t->gpa & (PG - 1)) ||
 	    (f->hpa && f->hpa != ALIGN_DOWN(t->hpa, PG)))
-		return fail(c, "gpa %#llx: hpa %#llx page_size %#llx; model frame %#llx, 4K or %#llx",
+		return fail(c, "gpa %#llx: hpa %#llx page_size %#llx; model %#llx, 4K or %#llx",
 			    (unsigned long long)t->gpa, (unsigned long long)t->hpa,
 			    (unsigned long long)t->page_size, (unsigned long long)f->hpa,
 			    (unsigned long long)ps);
@@ -2256,8 +2256,8 @@ static bool single_test(unsigned int num, const struct run_cfg *cfg)
 		printf(" %s %" PRIu64, op_names[i], c->counts[i]);
 	printf("\n");
 	if (cfg->inject)
-		printf("# %" PRIu64 " ops had a failure injected, %" PRIu64 " of them failed with ENOMEM\n",
-		       c->injected, c->enomem);
+		printf("# %" PRIu64 " ops had a failure injected, %" PRIu64
+		       " of them failed with ENOMEM\n", c->injected, c->enomem);
 	if (!ok)
 		report_divergence(c, cfg);
 	printf("%sok %u single-threaded model check, seed %" PRIu64 ", %" PRIu64 " ops%s\n",
@@ -2357,7 +2357,7 @@ int main(int argc, char **argv)
 	}
 	if (cfg.inject && !can_inject) {
 		while (num < ntests)
-			printf("ok %u allocation-failure injection # SKIP no %s or debugfs %s knobs\n",
+			printf("ok %u allocation-failure injection # SKIP no %s or %s knobs\n",
 			       ++num, FAILNTH_PATH, FAULT_DEBUGFS "/{failslab,fail_page_alloc}");
 	} else if (cfg.inject) {
 		ok &= single_test(++num, &cfg);
