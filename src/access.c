@@ -4,6 +4,8 @@
  * and writes of guest memory, and the listings. All run with the space's
  * lock held for reading, so they run in parallel with each other.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/highmem.h>
 #include <linux/io.h>
 #include <linux/module.h>
@@ -93,7 +95,7 @@ int axas_handle_page_fault(struct axas *as, const struct axas_npf_info *npf,
 
 	*handled = false;
 	if (!npf->access || npf->access & ~AXAS_NPT_PERM)
-		return -EINVAL;
+		return axas_bad("fault at %#llx: access %#x", npf->gpa, npf->access);
 	if (!axas_in_space(as, npf->gpa))
 		return 0;
 	down_read(&as->lock);

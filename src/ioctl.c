@@ -4,6 +4,8 @@
  * fd. Its ioctls copy and check arguments (sizes, padding, privileges) and
  * call the in-kernel API; pread and pwrite reach guest memory.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/anon_inodes.h>
 #include <linux/capability.h>
 #include <linux/file.h>
@@ -50,7 +52,7 @@ static long axas_ioc_map_linear(struct axas *as, void __user *uarg)
 	if (copy_from_user(&arg, uarg, sizeof(arg)))
 		return -EFAULT;
 	if (arg.pad || arg.reserved)
-		return -EINVAL;
+		return axas_bad("map_linear: nonzero pad or reserved");
 	if (!capable(CAP_SYS_RAWIO))
 		return -EPERM;
 	return axas_map_linear(as, arg.gpa, arg.hpa, arg.size, arg.flags);
@@ -63,7 +65,7 @@ static long axas_ioc_map_alloc(struct axas *as, void __user *uarg)
 	if (copy_from_user(&arg, uarg, sizeof(arg)))
 		return -EFAULT;
 	if (arg.pad || arg.reserved)
-		return -EINVAL;
+		return axas_bad("map_alloc: nonzero pad or reserved");
 	return axas_map_alloc(as, arg.gpa, arg.size, arg.flags);
 }
 
@@ -83,7 +85,7 @@ static long axas_ioc_protect(struct axas *as, void __user *uarg)
 	if (copy_from_user(&arg, uarg, sizeof(arg)))
 		return -EFAULT;
 	if (arg.pad)
-		return -EINVAL;
+		return axas_bad("protect: nonzero pad");
 	return axas_protect(as, arg.gpa, arg.size, arg.flags);
 }
 
@@ -168,9 +170,12 @@ static long axas_ioc_translate_batch(struct axas *as, void __user *uarg)
 
 	if (copy_from_user(&arg, uarg, sizeof(arg)))
 		return -EFAULT;
-	if (arg.flags || arg.reserved[0] || arg.reserved[1] ||
-	    arg.count > AXAS_TRANSLATE_BATCH_MAX)
-		return -EINVAL;
+	if (arg.flags || arg.reserved[0] || arg.reserved[1])
+		return axas_bad("translate_batch: unknown flags %#x or nonzero reserved",
+				arg.flags);
+	if (arg.count > AXAS_TRANSLATE_BATCH_MAX)
+		return axas_bad("translate_batch: count %u above %u", arg.count,
+				AXAS_TRANSLATE_BATCH_MAX);
 	if (arg.count) {
 		buf = kmalloc_array(min_t(u32, arg.count, AXAS_BATCH_CHUNK),
 				    sizeof(*buf), GFP_KERNEL);

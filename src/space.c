@@ -19,11 +19,6 @@ module_param(allow_ram_linear, bool, 0644);
 MODULE_PARM_DESC(allow_ram_linear,
 		 "Allow linear areas over System RAM (default: no)");
 
-#define axas_bad(fmt, ...) ({ \
-	pr_info_ratelimited(fmt "\n", ##__VA_ARGS__); \
-	-EINVAL; \
-})
-
 static void axas_flush_range(void *priv, u64 gpa, u64 size)
 {
 	struct axas *as = priv;

@@ -139,6 +139,15 @@ static inline void axas_frames_init(struct axas_frames *frames)
 	frames->nr_cut = 0;
 }
 
+/*
+ * Refuse bad input from a caller: one ratelimited log line (the file's
+ * pr_fmt names the module), and -EINVAL.
+ */
+#define axas_bad(fmt, ...) ({ \
+	pr_info_ratelimited(fmt "\n", ##__VA_ARGS__); \
+	-EINVAL; \
+})
+
 /* backend_alloc.c */
 int axas_alloc_populate(struct axas *as, u64 gpa, u64 size, u32 flags);
 int axas_alloc_fault(struct axas *as, u64 gpa, u32 flags);
