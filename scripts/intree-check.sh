@@ -83,7 +83,9 @@ if [ $rc != 0 ]; then
 	result FAIL "kunit.py on UML failed ($summary; log: $out/kunit.log)"
 fi
 # A stamp stays true for its sources (clones and branches alternate);
-# keep the latest twenty.
-ls -t "$cache"/pass-* 2>/dev/null | tail -n +21 | xargs -r rm -f
+# keep the latest twenty. Written first: on a new cache, the glob then
+# matches at least this one (an unmatched glob fails ls, and pipefail
+# with it).
 echo "$summary" >"$cache/pass-$key"
+ls -t "$cache"/pass-* | tail -n +21 | xargs -r rm -f
 result PASS "kunit.py on UML, drivers/virt/axaddrspace: $summary$not_run"
