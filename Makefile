@@ -13,7 +13,8 @@
 #   make fuzz [OPS=N SEED=S THREADS=T INJECT=P KERNEL=debug|stock]  a long fuzzer run
 #   make lint     W=1, sparse, clang, checkpatch --strict, kernel-doc
 #   make cross [ARCHS="arm64 riscv64"]  cross-builds, KUnit under QEMU per arch
-#   make bench    performance figures against Linux's mm (Documentation/performance.rst)
+#   make bench [PROFILE=1]  performance figures against Linux's mm, or
+#                 perf profiles of figure 1 (Documentation/performance.rst)
 #   make check    the full test run (README.md); make kunit; make vm
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
@@ -77,7 +78,7 @@ cross:
 	@scripts/cross.sh $${AXAS_CACHE:-$$HOME/.cache/axaddrspace}/run-cross $(ARCHS)
 
 bench:
-	@scripts/bench.sh
+	@PROFILE=$(PROFILE) scripts/bench.sh
 
 harness-selftest:
 	@scripts/harness-selftest.sh

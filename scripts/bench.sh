@@ -5,11 +5,30 @@
 # performance.rst). Boots Debian's stock kernel in a throwaway QEMU VM
 # (TCG, 2 vCPUs, 3 GiB), loads the module and runs tools/bench/bench,
 # which prints the table. Exits 0 when the benchmark ran, whatever the
-# figures say: benchmarks are never assertions.
+# figures say: benchmarks are never assertions. PROFILE=1 instead runs
+# figure 1's two sides under perf (scripts/bench-profile.sh).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-"$AXAS_TOP/scripts/deps.sh"
+# perf and the libraries it links, merged into the initramfs at their
+# host paths; the bench binary becomes /usr/bin/axas-bench and
+# scripts/bench-profile.sh the VM's /tests/bench.
+profile_overlay() {
+	local root=$1 lib
+	mkdir -p "$root/usr/bin"
+	cp /usr/bin/perf "$root/usr/bin/perf"
+	for lib in $(ldd /usr/bin/perf | grep -o '/[^ ]*'); do
+		cp -L --parents "$lib" "$root/"
+	done
+	mv "$run/tests/bench" "$root/usr/bin/axas-bench"
+	cp "$AXAS_TOP/scripts/bench-profile.sh" "$run/tests/bench"
+}
+
+if [ -n "${PROFILE:-}" ]; then
+	"$AXAS_TOP/scripts/deps.sh" linux-perf
+else
+	"$AXAS_TOP/scripts/deps.sh"
+fi
 eval "$("$AXAS_TOP/scripts/kernel.sh" stock)"
 run=$AXAS_CACHE/runs/bench-$$
 mkdir -p "$run/mods/src" "$run/tests"
@@ -18,8 +37,17 @@ trap 'rm -rf "$run"' EXIT
 log "building the module against $KDIR and tools/bench"
 build_modules "$KDIR" "$run/mods" || [ $? = 1 ] || die "module build failed"
 make -s -C "$AXAS_TOP/tools/bench" OUTPUT="$run/tests" >/dev/null
+overlay=
+if [ -n "${PROFILE:-}" ]; then
+	overlay=$run/overlay
+	profile_overlay "$overlay"
+fi
 
-make_initramfs "$run/initramfs.cpio.gz" "$run/mods" "$run/tests"
+make_initramfs "$run/initramfs.cpio.gz" "$run/mods" "$run/tests" "" "$overlay"
+# Guest RAM backed by the host before boot: neither side pays the host's
+# first touch of a guest frame, which otherwise lands on whichever side
+# runs on fresh frames first.
+export AXAS_VM_QEMU_ARGS=-mem-prealloc
 log "booting $(basename "$IMAGE") under QEMU (TCG, 2 vCPUs, 3 GiB); host load: $(cut -d' ' -f1-3 /proc/loadavg)"
 AXAS_VM_MEM=3G run_vm "$IMAGE" "$run/initramfs.cpio.gz" check "$run" \
 	"${AXAS_VM_TIMEOUT:-1800}" || true

@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Install the Debian packages that building and testing axaddrspace needs,
-# when any is missing. Idempotent and quiet; a no-op when all are there.
+# when any is missing, and the packages named as arguments (make bench
+# PROFILE=1 adds linux-perf). Idempotent and quiet; a no-op when all are
+# there.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -11,6 +13,7 @@ PACKAGES=(
 	python3 sparse clang llvm lld busybox-static qemu-system-x86
 	linux-source-6.1 linux-source-6.12 linux-headers-amd64
 	gcc-aarch64-linux-gnu gcc-riscv64-linux-gnu qemu-system-arm qemu-system-misc
+	"$@"
 )
 
 missing=()

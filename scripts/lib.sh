@@ -44,10 +44,10 @@ stock_release() {
 }
 
 # make_initramfs <out.cpio.gz> <dir of .ko files> [<dir of test binaries>
-#                [<dir copied to /demo>]]
+#                [<dir copied to /demo> [<dir merged into />]]]
 # A busybox initramfs with scripts/vm-init.sh as /init.
 make_initramfs() {
-	local out=$1 mods=$2 tests=${3:-} extra=${4:-} root
+	local out=$1 mods=$2 tests=${3:-} extra=${4:-} overlay=${5:-} root
 	root=$(mktemp -d)
 	mkdir -p "$root"/{bin,dev,proc,sys,tmp,lib/modules,tests}
 	cp /bin/busybox "$root/bin/busybox"
@@ -58,19 +58,23 @@ make_initramfs() {
 	cp "$mods"/*.ko "$root/lib/modules/"
 	[ -z "$tests" ] || find "$tests" -maxdepth 1 -type f -exec cp {} "$root/tests/" \;
 	[ -z "$extra" ] || cp -r "$extra" "$root/demo"
+	[ -z "$overlay" ] || cp -a "$overlay/." "$root/"
 	(cd "$root" && find . | cpio -o -H newc --quiet) | gzip -1 >"$out"
 	rm -rf "$root"
 }
 
 # run_vm <kernel image> <initramfs> <mode> <log dir> [<timeout s>]
-# Boots QEMU (TCG, 2 vCPUs, $AXAS_VM_MEM of memory, default 2G): console on
+# Boots QEMU (TCG, 2 vCPUs, $AXAS_VM_MEM of memory, default 2G, and any
+# further QEMU options in $AXAS_VM_QEMU_ARGS): console on
 # <log dir>/console.log, results channel on <log dir>/results.log. Mode
 # "shell" uses the terminal.
 run_vm() {
 	local image=$1 initrd=$2 mode=$3 logs=$4 limit=${5:-900} rc=0
 	local append="console=ttyS0 panic=-1 loglevel=7 no_timer_check axas_mode=$mode"
+	# shellcheck disable=SC2206 # AXAS_VM_QEMU_ARGS is a list of options
 	local qemu=(qemu-system-x86_64 -accel tcg -cpu max -smp 2 -m "${AXAS_VM_MEM:-2G}" -nodefaults
-		    -no-reboot -display none -kernel "$image" -initrd "$initrd")
+		    -no-reboot -display none -kernel "$image" -initrd "$initrd"
+		    ${AXAS_VM_QEMU_ARGS:-})
 	mkdir -p "$logs"
 	if [ "$mode" = shell ]; then
 		"${qemu[@]}" -append "$append" -serial mon:stdio -serial file:"$logs/results.log"
