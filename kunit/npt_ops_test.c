@@ -350,6 +350,12 @@ static int npt_fail_map_page(struct npt_tctx *t)
 			      0x9000, RW);
 }
 
+static int npt_fail_fault(struct npt_tctx *t)
+{
+	return npt_t_fault(t, npt_fail_base(t) + 9 * SZ_1G_ULL + SZ_4K_ULL,
+			   0xa000, RW);
+}
+
 /* The 1 GiB leaf at base + 4 GiB, holed with both edges unaligned. */
 static int npt_fail_unmap_split(struct npt_tctx *t)
 {
@@ -374,6 +380,7 @@ static void npt_fail_nth_test(struct kunit *test)
 					3 * SZ_1G_ULL, RW, true), 0);
 	npt_fail_nth(t, "map", npt_fail_map_wide);
 	npt_fail_nth(t, "map_page", npt_fail_map_page);
+	npt_fail_nth(t, "probe + map_page_at", npt_fail_fault);
 	npt_fail_nth(t, "unmap", npt_fail_unmap_split);
 	npt_fail_nth(t, "protect", npt_fail_protect_split);
 	/* The splits made the largest leaves that still fit. */
@@ -453,6 +460,49 @@ static void npt_flush_test(struct kunit *test)
 	npt_tctx_free(t);
 }
 
+/*
+ * The fault path's two halves: a probe finds the empty entry highest on the
+ * path; an install elsewhere fills it with a table before map_page_at()
+ * runs, which must then descend again; a slot whose page got mapped
+ * meanwhile gives -EEXIST and changes nothing; bad input is refused.
+ */
+static void npt_probe_test(struct kunit *test)
+{
+	struct npt_tctx *t = npt_tctx_new(test);
+	u64 base = npt_fail_base(t) + 16 * SZ_1G_ULL;
+	struct axas_npt_slot slot, late;
+	struct npt_snap *before;
+	long allocs;
+
+	KUNIT_ASSERT_EQ(test, npt_t_probe(t, base, &slot), 0);
+	KUNIT_EXPECT_EQ(test, slot.level, axas_npt_root_level(t->npt.fmt));
+	KUNIT_ASSERT_EQ(test, npt_t_map_page(t, base + SZ_4K_ULL, 0x5000, RW), 0);
+	KUNIT_EXPECT_EQ(test, npt_t_map_at(t, &slot, base, 0x7000, RW), 0);
+	npt_expect_map(t, base, 0x7000, SZ_4K_ULL);
+	npt_expect_map(t, base + SZ_4K_ULL, 0x5000, SZ_4K_ULL);
+	npt_expect_tables(t, t->tc->root_pages + slot.level);
+	KUNIT_EXPECT_EQ(test, npt_t_probe(t, base, &slot), -EEXIST);
+
+	KUNIT_ASSERT_EQ(test, npt_t_probe(t, base + 2 * SZ_4K_ULL, &late), 0);
+	KUNIT_EXPECT_EQ(test, late.level, 0U);
+	KUNIT_ASSERT_EQ(test, npt_t_map_page(t, base + 2 * SZ_4K_ULL, 0x9000,
+					     RW), 0);
+	before = npt_snap_take(t);
+	allocs = atomic_long_read(&t->hal.allocs);
+	KUNIT_EXPECT_EQ(test, npt_t_map_at(t, &late, base + 2 * SZ_4K_ULL,
+					   0xb000, RW), -EEXIST);
+	KUNIT_EXPECT_EQ(test, npt_t_map_at(t, &late, base + 3 * SZ_4K_ULL,
+					   0xb000, 0), -EINVAL);
+	KUNIT_EXPECT_TRUE(test, npt_snap_equal(t, before, npt_snap_take(t)));
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&t->hal.allocs), allocs);
+	npt_expect_map(t, base + 2 * SZ_4K_ULL, 0x9000, SZ_4K_ULL);
+
+	KUNIT_EXPECT_EQ(test, npt_t_probe(t, base + 1, &slot), -EINVAL);
+	KUNIT_EXPECT_EQ(test, npt_t_probe(t, npt_top(t), &slot), -EINVAL);
+	KUNIT_EXPECT_EQ(test, axas_npt_mapped_bytes(&t->npt), 3 * SZ_4K_ULL);
+	npt_tctx_free(t);
+}
+
 #define NPT_RACE_THREADS	4
 #define NPT_RACE_PAGES		2048
 
@@ -468,8 +518,9 @@ struct npt_race {
 };
 
 /*
- * Every thread installs every page, the threads in different orders; each
- * page must end up installed exactly once.
+ * Every thread installs every page, the threads in different orders, half
+ * of them through probe + map_page_at (whose slot a racing install may
+ * fill); each page must end up installed exactly once.
  */
 static int npt_race_thread(void *arg)
 {
@@ -482,7 +533,8 @@ static int npt_race_thread(void *arg)
 	for (i = 0; i < NPT_RACE_PAGES; i++) {
 		gpa = race->base + (((i * (2 * id + 1)) % NPT_RACE_PAGES) <<
 				    AXAS_NPT_PAGE_SHIFT);
-		ret = npt_t_map_page(race->t, gpa, gpa - race->base, RW);
+		ret = id & 1 ? npt_t_fault(race->t, gpa, gpa - race->base, RW) :
+			       npt_t_map_page(race->t, gpa, gpa - race->base, RW);
 		if (!ret)
 			atomic_inc(&race->won);
 		else if (ret == -EEXIST)
@@ -612,6 +664,7 @@ static struct kunit_case npt_ops_cases[] = {
 	KUNIT_CASE_PARAM(npt_ref_test, npt_ops_gen_params),
 	KUNIT_CASE_PARAM(npt_fail_nth_test, npt_ops_gen_params),
 	KUNIT_CASE_PARAM(npt_flush_test, npt_ops_gen_params),
+	KUNIT_CASE_PARAM(npt_probe_test, npt_ops_gen_params),
 	KUNIT_CASE_PARAM(npt_race_test, npt_ops_gen_params),
 	KUNIT_CASE_PARAM(npt_rcu_test, npt_ops_gen_params),
 	{}

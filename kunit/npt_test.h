@@ -153,6 +153,10 @@ long npt_thal_live(struct npt_tctx *t);
 int npt_t_map(struct npt_tctx *t, u64 gpa, u64 hpa, u64 size, u32 flags,
 	      bool huge);
 int npt_t_map_page(struct npt_tctx *t, u64 gpa, u64 hpa, u32 flags);
+int npt_t_probe(struct npt_tctx *t, u64 gpa, struct axas_npt_slot *slot);
+int npt_t_map_at(struct npt_tctx *t, const struct axas_npt_slot *slot,
+		 u64 gpa, u64 hpa, u32 flags);
+int npt_t_fault(struct npt_tctx *t, u64 gpa, u64 hpa, u32 flags);
 int npt_t_unmap(struct npt_tctx *t, u64 gpa, u64 size);
 int npt_t_protect(struct npt_tctx *t, u64 gpa, u64 size, u32 flags);
 long npt_t_count_leaves(struct npt_tctx *t, u64 gpa, u64 size,

@@ -346,6 +346,44 @@ int npt_t_map_page(struct npt_tctx *t, u64 gpa, u64 hpa, u32 flags)
 	return ret;
 }
 
+int npt_t_probe(struct npt_tctx *t, u64 gpa, struct axas_npt_slot *slot)
+{
+	int ret;
+
+	down_read(&t->lock);
+	ret = axas_npt_probe(&t->npt, gpa, slot);
+	up_read(&t->lock);
+	return ret;
+}
+
+/*
+ * The slot outlives the lock here, which only a test may do: nothing in it
+ * unmaps, so the probed table stays linked.
+ */
+int npt_t_map_at(struct npt_tctx *t, const struct axas_npt_slot *slot,
+		 u64 gpa, u64 hpa, u32 flags)
+{
+	int ret;
+
+	down_read(&t->lock);
+	ret = axas_npt_map_page_at(&t->npt, slot, gpa, hpa, flags);
+	up_read(&t->lock);
+	return ret;
+}
+
+/* A fault's two halves under one hold of the lock, as the space does. */
+int npt_t_fault(struct npt_tctx *t, u64 gpa, u64 hpa, u32 flags)
+{
+	struct axas_npt_slot slot;
+	int ret;
+
+	down_read(&t->lock);
+	ret = axas_npt_probe(&t->npt, gpa, &slot) ?:
+	      axas_npt_map_page_at(&t->npt, &slot, gpa, hpa, flags);
+	up_read(&t->lock);
+	return ret;
+}
+
 int npt_t_unmap(struct npt_tctx *t, u64 gpa, u64 size)
 {
 	int ret;

@@ -144,7 +144,7 @@ int axas_npt_map(struct axas_npt *npt, u64 gpa, u64 hpa, u64 size, u32 flags,
 	/* One page (a populate of small frames): one walk, no counting. */
 	if (size == AXAS_NPT_PAGE_SIZE)
 		return npt_install_page(npt, gpa, axas_npt_mk_leaf(npt->fmt,
-							hpa, 0, flags));
+							hpa, 0, flags), NULL);
 	npt_leaf_bits(npt->fmt, flags, map.bits);
 	map.leaf_levels = mflags & AXAS_NPT_HUGE ? npt->fmt->leaf_levels : BIT(0);
 	ret = npt_walk(npt, gpa, size, &walker);

@@ -143,11 +143,30 @@ static void npt_chain_free(struct axas_npt *npt, struct npt_chain *chain,
 		npt_table_free(npt, chain->tables[--chain->nr], 0);
 }
 
+/*
+ * Where the install starts: the entry axas_npt_probe() found, if it is still
+ * empty (the table holding it stays linked while the caller holds the lock),
+ * else a descent from the root.
+ */
+static u64 *npt_install_start(struct axas_npt *npt, u64 gpa,
+			      const struct axas_npt_slot *slot,
+			      unsigned int *level, u64 *old)
+{
+	if (slot) {
+		*level = slot->level;
+		*old = READ_ONCE(*slot->ptep);
+		if (!*old)
+			return slot->ptep;
+	}
+	return npt_descend(npt, gpa, level, old);
+}
+
 /**
  * npt_install_page() - install one 4 KiB leaf, building missing tables
  * @npt: the table
  * @gpa: its address, checked
  * @leaf: the leaf entry
+ * @slot: the empty entry axas_npt_probe() found for @gpa, or NULL
  *
  * Safe against concurrent installs: the missing tables are built as a
  * chain and linked with one compare-and-exchange. Allocates before it
@@ -155,15 +174,16 @@ static void npt_chain_free(struct axas_npt *npt, struct npt_chain *chain,
  *
  * Return: 0, -EEXIST or -ENOMEM.
  */
-int npt_install_page(struct axas_npt *npt, u64 gpa, u64 leaf)
+int npt_install_page(struct axas_npt *npt, u64 gpa, u64 leaf,
+		     const struct axas_npt_slot *slot)
 {
 	struct npt_chain chain = { .nr = 0 };
 	unsigned int level, used = 0;
 	u64 *ptep, old, pte;
 	int ret;
 
-	for (;;) {
-		ptep = npt_descend(npt, gpa, &level, &old);
+	for (;; slot = NULL) {
+		ptep = npt_install_start(npt, gpa, slot, &level, &old);
 		if (old) {
 			ret = -EEXIST;
 			break;
@@ -175,7 +195,8 @@ int npt_install_page(struct axas_npt *npt, u64 gpa, u64 leaf)
 		if (try_cmpxchg64(ptep, &old, pte)) {
 			npt_get(ptep);
 			used = level;
-			atomic_long_add(used, &npt->table_pages);
+			if (used)
+				atomic_long_add(used, &npt->table_pages);
 			atomic64_add(AXAS_NPT_PAGE_SIZE, &npt->mapped_bytes);
 			break;
 		}
@@ -194,9 +215,35 @@ int axas_npt_map_page(struct axas_npt *npt, u64 gpa, u64 hpa, u32 flags)
 	if (ret)
 		return ret;
 	return npt_install_page(npt, gpa,
-				axas_npt_mk_leaf(npt->fmt, hpa, 0, flags));
+				axas_npt_mk_leaf(npt->fmt, hpa, 0, flags), NULL);
 }
 EXPORT_SYMBOL_IF_KUNIT(axas_npt_map_page);
+
+int axas_npt_probe(struct axas_npt *npt, u64 gpa, struct axas_npt_slot *slot)
+{
+	u64 pte;
+
+	npt_assert_held(npt);
+	if (gpa >> npt->fmt->gpa_bits || !IS_ALIGNED(gpa, AXAS_NPT_PAGE_SIZE))
+		return -EINVAL;
+	slot->ptep = npt_descend(npt, gpa, &slot->level, &pte);
+	return pte ? -EEXIST : 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(axas_npt_probe);
+
+int axas_npt_map_page_at(struct axas_npt *npt, const struct axas_npt_slot *slot,
+			 u64 gpa, u64 hpa, u32 flags)
+{
+	int ret;
+
+	npt_assert_held(npt);
+	ret = npt_check_map(npt, gpa, hpa, AXAS_NPT_PAGE_SIZE, flags);
+	if (ret)
+		return ret;
+	return npt_install_page(npt, gpa,
+				axas_npt_mk_leaf(npt->fmt, hpa, 0, flags), slot);
+}
+EXPORT_SYMBOL_IF_KUNIT(axas_npt_map_page_at);
 
 struct npt_leaves {
 	int (*fn)(void *arg, const struct axas_npt_leaf *leaf);

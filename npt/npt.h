@@ -10,9 +10,10 @@
  * - axas_npt_map(), axas_npt_unmap() and axas_npt_protect() need the
  *   owner's lock held exclusively (a writer): they split leaves and free
  *   tables. axas_npt_destroy() needs that no other call runs at all.
- * - axas_npt_map_page(), axas_npt_walk_leaves() and axas_npt_dump() need
- *   the lock held in any mode: many map_page() calls may race with each
- *   other (a lost compare-and-exchange frees the loser's pages).
+ * - axas_npt_map_page(), axas_npt_probe(), axas_npt_map_page_at(),
+ *   axas_npt_walk_leaves() and axas_npt_dump() need the lock held in any
+ *   mode: many map_page() calls may race with each other (a lost
+ *   compare-and-exchange frees the loser's pages).
  * - axas_npt_query() needs no lock: it walks under rcu_read_lock() and
  *   table pages are freed only after an RCU grace period. Against a
  *   concurrent split it may transiently see the break of break-before-make.
@@ -401,6 +402,50 @@ int axas_npt_map(struct axas_npt *npt, u64 gpa, u64 hpa, u64 size, u32 flags,
  * won the race for it); -EINVAL; -ENOMEM with the table unchanged.
  */
 int axas_npt_map_page(struct axas_npt *npt, u64 gpa, u64 hpa, u32 flags);
+
+/**
+ * struct axas_npt_slot - the entry axas_npt_probe() found for a page
+ * @ptep: the entry: empty, in the lowest table on the page's path
+ * @level: level of the table holding @ptep
+ *
+ * Valid while the caller keeps holding the lock it held for the probe.
+ */
+struct axas_npt_slot {
+	u64 *ptep;
+	unsigned int level;
+};
+
+/**
+ * axas_npt_probe() - whether a page is mapped, and where its entry would go
+ * @npt: the table
+ * @gpa: guest physical address, 4 KiB aligned
+ * @slot: out, when the page is not mapped: for axas_npt_map_page_at()
+ *
+ * The first half of a fault: the caller learns the page needs a frame
+ * before it allocates one, and the install need not descend again. Lock
+ * held in any mode.
+ *
+ * Return: 0 if no leaf maps @gpa; -EEXIST if one does; -EINVAL if @gpa is
+ * misaligned or beyond the format's input address bits.
+ */
+int axas_npt_probe(struct axas_npt *npt, u64 gpa, struct axas_npt_slot *slot);
+
+/**
+ * axas_npt_map_page_at() - axas_npt_map_page() from a probed slot
+ * @npt: the table
+ * @slot: what axas_npt_probe() found for @gpa, under the lock still held
+ * @gpa: the probed address
+ * @hpa: host physical address, 4 KiB aligned
+ * @flags: as for axas_npt_map()
+ *
+ * Installs at @slot when it is still empty; when a racing install filled it
+ * meanwhile (with the page, or with a table on its path), descends again as
+ * axas_npt_map_page() does.
+ *
+ * Return: as axas_npt_map_page().
+ */
+int axas_npt_map_page_at(struct axas_npt *npt, const struct axas_npt_slot *slot,
+			 u64 gpa, u64 hpa, u32 flags);
 
 /**
  * axas_npt_unmap() - remove every mapping in a range

@@ -6,6 +6,7 @@
 #ifndef _AXAS_NPT_PRIV_H
 #define _AXAS_NPT_PRIV_H
 
+#include <linux/indirect_call_wrapper.h>
 #include <linux/list.h>
 #include <linux/lockdep.h>
 #include <linux/mm.h>
@@ -145,18 +146,27 @@ static inline void npt_put(const u64 *ptep)
 	atomic_long_dec(npt_live(ptep));
 }
 
+phys_addr_t npt_default_virt_to_phys(void *priv, void *table);
+void *npt_default_phys_to_virt(void *priv, phys_addr_t pa);
+
+/*
+ * Every descent translates once a level: a direct call for the default HAL
+ * (the module's own), not a retpoline.
+ */
 static inline phys_addr_t npt_pa(const struct axas_npt *npt, u64 *table)
 {
-	return npt->hal->virt_to_phys(npt->hal_priv, table);
+	return INDIRECT_CALL_1(npt->hal->virt_to_phys, npt_default_virt_to_phys,
+			       npt->hal_priv, table);
 }
 
 static inline u64 *npt_pte_table(const struct axas_npt *npt, u64 pte)
 {
-	return npt->hal->phys_to_virt(npt->hal_priv,
-				      axas_npt_pte_to_pa(npt->fmt, pte));
+	return INDIRECT_CALL_1(npt->hal->phys_to_virt, npt_default_phys_to_virt,
+			       npt->hal_priv, axas_npt_pte_to_pa(npt->fmt, pte));
 }
 
-int npt_install_page(struct axas_npt *npt, u64 gpa, u64 leaf);
+int npt_install_page(struct axas_npt *npt, u64 gpa, u64 leaf,
+		     const struct axas_npt_slot *slot);
 int npt_check_range(const struct axas_npt *npt, u64 gpa, u64 size);
 int npt_check_map(const struct axas_npt *npt, u64 gpa, u64 hpa, u64 size,
 		  u32 flags);

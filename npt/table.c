@@ -25,12 +25,12 @@ static void npt_default_free(void *priv, void *table, unsigned int order)
 	free_pages((unsigned long)table, order);
 }
 
-static phys_addr_t npt_default_virt_to_phys(void *priv, void *table)
+phys_addr_t npt_default_virt_to_phys(void *priv, void *table)
 {
 	return virt_to_phys(table);
 }
 
-static void *npt_default_phys_to_virt(void *priv, phys_addr_t pa)
+void *npt_default_phys_to_virt(void *priv, phys_addr_t pa)
 {
 	return phys_to_virt(pa);
 }

@@ -12,6 +12,7 @@
  * unmap or protect whose edge cuts a 2 MiB leaf makes 4 KiB leaves of a
  * chunk, and it splits the chunk as soon as the table change succeeded.
  */
+#include <linux/indirect_call_wrapper.h>
 #include <linux/io.h>
 #include <linux/mm.h>
 #include <linux/sched/signal.h>
@@ -111,18 +112,21 @@ int axas_alloc_populate(struct axas *as, u64 gpa, u64 size, u32 flags)
  */
 int axas_alloc_fault(struct axas *as, u64 gpa, u32 flags)
 {
-	struct axas_npt_leaf leaf;
+	struct axas_npt_slot slot;
 	struct page *page;
 	int ret;
 
 	lockdep_assert_held(&as->lock);
-	if (!axas_npt_query(&as->npt, gpa, &leaf))
-		return 0;
-	page = as->hal->alloc_frames(as->hal->priv, 0);
+	/* One descent: the probe's slot is where the install starts. */
+	ret = axas_npt_probe(&as->npt, gpa, &slot);
+	if (ret)
+		return ret == -EEXIST ? 0 : ret;
+	page = INDIRECT_CALL_1(as->hal->alloc_frames, axas_hal_alloc_frames,
+			       as->hal->priv, 0);
 	if (!page)
 		return -ENOMEM;
-	ret = axas_npt_map_page(&as->npt, gpa, page_to_phys(page),
-				flags & AXAS_PROT_MASK);
+	ret = axas_npt_map_page_at(&as->npt, &slot, gpa, page_to_phys(page),
+				   flags & AXAS_PROT_MASK);
 	if (ret) {
 		axas_free_frames(as, page, 0);
 		return ret == -EEXIST ? 0 : ret;

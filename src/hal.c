@@ -8,7 +8,7 @@
 
 #include "space.h"
 
-static struct page *axas_hal_alloc_frames(void *priv, unsigned int order)
+struct page *axas_hal_alloc_frames(void *priv, unsigned int order)
 {
 	gfp_t gfp = GFP_KERNEL_ACCOUNT | __GFP_ZERO;
 

@@ -39,6 +39,8 @@ struct axas_hal {
 };
 
 extern const struct axas_hal axas_default_hal;
+/* Its frame allocator, called directly on the fault path. */
+struct page *axas_hal_alloc_frames(void *priv, unsigned int order);
 
 /**
  * struct axas_area_node - one area of a space
