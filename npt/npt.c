@@ -208,14 +208,7 @@ int npt_install_page(struct axas_npt *npt, u64 gpa, u64 leaf,
 
 int axas_npt_map_page(struct axas_npt *npt, u64 gpa, u64 hpa, u32 flags)
 {
-	int ret;
-
-	npt_assert_held(npt);
-	ret = npt_check_map(npt, gpa, hpa, AXAS_NPT_PAGE_SIZE, flags);
-	if (ret)
-		return ret;
-	return npt_install_page(npt, gpa,
-				axas_npt_mk_leaf(npt->fmt, hpa, 0, flags), NULL);
+	return axas_npt_map_page_at(npt, NULL, gpa, hpa, flags);
 }
 EXPORT_SYMBOL_IF_KUNIT(axas_npt_map_page);
 

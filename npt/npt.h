@@ -433,7 +433,8 @@ int axas_npt_probe(struct axas_npt *npt, u64 gpa, struct axas_npt_slot *slot);
 /**
  * axas_npt_map_page_at() - axas_npt_map_page() from a probed slot
  * @npt: the table
- * @slot: what axas_npt_probe() found for @gpa, under the lock still held
+ * @slot: what axas_npt_probe() found for @gpa, under the lock still held;
+ *	NULL descends from the root, as axas_npt_map_page() does
  * @gpa: the probed address
  * @hpa: host physical address, 4 KiB aligned
  * @flags: as for axas_npt_map()
