@@ -573,7 +573,7 @@ static bool report(struct figure *f, char *misses, size_t len)
 	}
 	snprintf(res, sizeof(res), "%s", !f->target ? "(info)" :
 		 met ? "met" : "NOT MET");
-	printf("%-32s %-24s %12s %12s %7.2f%s %9s  %s\n", f->name, f->against,
+	printf("%-32s %-24s %12s %12s %7.3f%s %9s  %s\n", f->name, f->against,
 	       a, b, ratio, f->kind == SPEEDUP ? "x" : " ", t, res);
 	if (f == &fig[F_LINEAR])
 		printf("%-32s %-24s %12s\n", "  (map_linear time)", "", fmt_ms(a, f->extra));
