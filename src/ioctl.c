@@ -190,17 +190,30 @@ static long axas_ioc_translate_batch(struct axas *as, void __user *uarg)
 	return ret;
 }
 
+/* Both inputs in one user-access window: the fault path's copy-in. */
+static int axas_get_fault(struct axas_fault __user *ufault,
+			  struct axas_npf_info *npf)
+{
+	if (!user_access_begin(ufault, sizeof(*ufault)))
+		return -EFAULT;
+	unsafe_get_user(npf->gpa, &ufault->gpa, efault);
+	unsafe_get_user(npf->access, &ufault->access, efault);
+	user_access_end();
+	return 0;
+efault:
+	user_access_end();
+	return -EFAULT;
+}
+
 static long axas_ioc_fault(struct axas *as, void __user *uarg)
 {
-	struct axas_fault arg;
 	struct axas_npf_info npf;
 	bool handled;
 	int ret;
 
-	if (copy_from_user(&arg, uarg, sizeof(arg)))
-		return -EFAULT;
-	npf.gpa = arg.gpa;
-	npf.access = arg.access;
+	ret = axas_get_fault(uarg, &npf);
+	if (ret)
+		return ret;
 	ret = axas_handle_page_fault(as, &npf, &handled);
 	if (ret)
 		return ret;

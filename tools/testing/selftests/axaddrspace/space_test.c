@@ -1860,6 +1860,8 @@ TEST_F(space, bad_pointers_efault)
 	for (i = 0; i < ARRAY_SIZE(reqs); i++) {
 		EXPECT_EQ(EFAULT, xioctl(self->fd, reqs[i], NULL));
 		EXPECT_EQ(EFAULT, xioctl(self->fd, reqs[i], gone));
+		/* The top page of the address space is the kernel's. */
+		EXPECT_EQ(EFAULT, xioctl(self->fd, reqs[i], (void *)-4096L));
 	}
 	/* The arrays behind the user pointers. */
 	EXPECT_EQ(EFAULT, xioctl(self->fd, AXAS_GET_AREAS, &a));
@@ -1870,6 +1872,27 @@ TEST_F(space, bad_pointers_efault)
 	EXPECT_EQ(EFAULT, xioctl(self->fd, AXAS_DUMP_TABLES, &d));
 	get_info(&after);
 	EXPECT_EQ(0, memcmp(&before, &after, sizeof(before)));
+}
+
+/* A fault argument whose @gpa is readable and whose @access is not. */
+TEST_F(space, fault_arg_straddles_unmapped_page)
+{
+	char *two = mmap(NULL, 8192, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	struct axas_fault *f;
+	struct axas_info before, after;
+
+	ASSERT_NE(MAP_FAILED, two);
+	ASSERT_EQ(0, munmap(two + 4096, 4096));
+	f = (struct axas_fault *)(two + 4096 - sizeof(f->gpa));
+	f->gpa = G(0);
+	map_alloc(G(0), SZ_4K, AXAS_READ | AXAS_WRITE);
+	get_info(&before);
+	EXPECT_EQ(EFAULT, xioctl(self->fd, AXAS_HANDLE_FAULT, f));
+	get_info(&after);
+	EXPECT_EQ(0, memcmp(&before, &after, sizeof(before)));
+	EXPECT_EQ(0, after.mapped_bytes);
+	munmap(two, 4096);
 }
 
 /* ---- Privileges ---------------------------------------------------------- */
