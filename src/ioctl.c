@@ -190,7 +190,11 @@ static long axas_ioc_translate_batch(struct axas *as, void __user *uarg)
 	return ret;
 }
 
-/* Both inputs in one user-access window: the fault path's copy-in. */
+/*
+ * Both inputs in one user-access window, which also clears @handled: a
+ * write-back that could only fail after the fault mapped a frame would
+ * break "a failed call leaves the space as it was".
+ */
 static int axas_get_fault(struct axas_fault __user *ufault,
 			  struct axas_npf_info *npf)
 {
@@ -198,6 +202,7 @@ static int axas_get_fault(struct axas_fault __user *ufault,
 		return -EFAULT;
 	unsafe_get_user(npf->gpa, &ufault->gpa, efault);
 	unsafe_get_user(npf->access, &ufault->access, efault);
+	unsafe_put_user(0, &ufault->handled, efault);
 	user_access_end();
 	return 0;
 efault:

@@ -171,7 +171,8 @@ struct axas_translate_batch {
  * @gpa: in: faulting guest physical address, any alignment
  * @access: in: non-empty subset of AXAS_READ | AXAS_WRITE | AXAS_EXEC
  * @handled: out: 1 when resolved (retry the access), 0 for a real fault
- *	(MMIO, permission, hole)
+ *	(MMIO, permission, hole); written 0 before the fault is handled, so
+ *	an argument that cannot be written fails with -EFAULT and maps nothing
  */
 struct axas_fault {
 	__u64 gpa;

@@ -1895,6 +1895,30 @@ TEST_F(space, fault_arg_straddles_unmapped_page)
 	munmap(two, 4096);
 }
 
+/* A read-only fault argument: nothing is mapped behind the EFAULT. */
+TEST_F(space, fault_arg_read_only)
+{
+	struct axas_fault *f = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+				    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	struct axas_info before, after;
+
+	ASSERT_NE(MAP_FAILED, f);
+	f->gpa = G(0);
+	f->access = AXAS_WRITE;
+	ASSERT_EQ(0, mprotect(f, 4096, PROT_READ));
+	map_alloc(G(0), SZ_4K, AXAS_READ | AXAS_WRITE);
+	get_info(&before);
+	EXPECT_EQ(EFAULT, xioctl(self->fd, AXAS_HANDLE_FAULT, f));
+	get_info(&after);
+	EXPECT_EQ(0, memcmp(&before, &after, sizeof(before)));
+	EXPECT_EQ(0, after.mapped_bytes);
+	/* The same argument, writable: the fault maps the page. */
+	ASSERT_EQ(0, mprotect(f, 4096, PROT_READ | PROT_WRITE));
+	EXPECT_EQ(0, xioctl(self->fd, AXAS_HANDLE_FAULT, f));
+	EXPECT_EQ(1, f->handled);
+	munmap(f, 4096);
+}
+
 /* ---- Privileges ---------------------------------------------------------- */
 
 /* The batch hides host addresses too: step 10 of unprivileged(). */
