@@ -1874,24 +1874,32 @@ TEST_F(space, bad_pointers_efault)
 	EXPECT_EQ(0, memcmp(&before, &after, sizeof(before)));
 }
 
+/* AXAS_HANDLE_FAULT on the bad argument @f: EFAULT, the space unchanged. */
+static void fault_arg_efault(struct __test_metadata *_metadata, int fd,
+			     struct axas_fault *f)
+{
+	struct axas_info before, after;
+
+	ASSERT_EQ(0, _info(fd, &before));
+	EXPECT_EQ(EFAULT, xioctl(fd, AXAS_HANDLE_FAULT, f));
+	ASSERT_EQ(0, _info(fd, &after));
+	EXPECT_EQ(0, memcmp(&before, &after, sizeof(before)));
+	EXPECT_EQ(0, after.mapped_bytes);
+}
+
 /* A fault argument whose @gpa is readable and whose @access is not. */
 TEST_F(space, fault_arg_straddles_unmapped_page)
 {
 	char *two = mmap(NULL, 8192, PROT_READ | PROT_WRITE,
 			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	struct axas_fault *f;
-	struct axas_info before, after;
 
 	ASSERT_NE(MAP_FAILED, two);
 	ASSERT_EQ(0, munmap(two + 4096, 4096));
 	f = (struct axas_fault *)(two + 4096 - sizeof(f->gpa));
 	f->gpa = G(0);
 	map_alloc(G(0), SZ_4K, AXAS_READ | AXAS_WRITE);
-	get_info(&before);
-	EXPECT_EQ(EFAULT, xioctl(self->fd, AXAS_HANDLE_FAULT, f));
-	get_info(&after);
-	EXPECT_EQ(0, memcmp(&before, &after, sizeof(before)));
-	EXPECT_EQ(0, after.mapped_bytes);
+	fault_arg_efault(_metadata, self->fd, f);
 	munmap(two, 4096);
 }
 
@@ -1900,18 +1908,13 @@ TEST_F(space, fault_arg_read_only)
 {
 	struct axas_fault *f = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
 				    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	struct axas_info before, after;
 
 	ASSERT_NE(MAP_FAILED, f);
 	f->gpa = G(0);
 	f->access = AXAS_WRITE;
 	ASSERT_EQ(0, mprotect(f, 4096, PROT_READ));
 	map_alloc(G(0), SZ_4K, AXAS_READ | AXAS_WRITE);
-	get_info(&before);
-	EXPECT_EQ(EFAULT, xioctl(self->fd, AXAS_HANDLE_FAULT, f));
-	get_info(&after);
-	EXPECT_EQ(0, memcmp(&before, &after, sizeof(before)));
-	EXPECT_EQ(0, after.mapped_bytes);
+	fault_arg_efault(_metadata, self->fd, f);
 	/* The same argument, writable: the fault maps the page. */
 	ASSERT_EQ(0, mprotect(f, 4096, PROT_READ | PROT_WRITE));
 	EXPECT_EQ(0, xioctl(self->fd, AXAS_HANDLE_FAULT, f));
