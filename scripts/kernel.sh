@@ -6,8 +6,9 @@
 #
 #   kernel.sh debug [SERIES]
 #                     debug kernel built from Debian's linux-source-SERIES
-#                     (6.1 unless given; 6.12 too) with scripts/debug.config,
-#                     cached under $AXAS_CACHE/kernel and keyed by series,
+#                     (6.1 unless given; 6.12 too) with scripts/debug.config
+#                     and a sanitizer: debug-kasan.config for 6.1,
+#                     debug-kcsan.config for 6.12; cached under $AXAS_CACHE/kernel and keyed by series,
 #                     source version and fragment hash
 #   kernel.sh cross ARCH
 #                     arm64 or riscv64 test kernel from linux-source-6.12,
@@ -51,14 +52,25 @@ fragment_hash() {
 	(echo "$RECIPE"; cat "$@") | sha256sum | cut -c1-12
 }
 
+# The sanitizer of each debug kernel: KASAN and KCSAN exclude each other,
+# so one series runs each.
+debug_sanitizer() {
+	case "$1" in
+	6.1) echo kasan ;;
+	*) echo kcsan ;;
+	esac
+}
+
 debug_kernel() {
-	local series=$1 src ver out
+	local series=$1 src ver out frags
 	src=$(kernel_source "$series")
 	ver=$(pkg_version "linux-source-$series")
-	out=$AXAS_CACHE/kernel/debug-$ver-$(fragment_hash "$AXAS_TOP/scripts/debug.config")
+	frags=("$AXAS_TOP/scripts/debug.config"
+	       "$AXAS_TOP/scripts/debug-$(debug_sanitizer "$series").config")
+	out=$AXAS_CACHE/kernel/debug-$ver-$(fragment_hash "${frags[@]}")
 	if [ ! -e "$out/.axas-complete" ]; then
-		log "building the debug kernel (linux-source-$series $ver); this takes a few minutes"
-		build_tree "$out" "$src" ARCH=x86_64 "$AXAS_TOP/scripts/debug.config"
+		log "building the debug kernel (linux-source-$series $ver, $(debug_sanitizer "$series")); this takes a few minutes"
+		build_tree "$out" "$src" ARCH=x86_64 "${frags[@]}"
 		# Older recipes or sources of the same series are dead weight.
 		find "$AXAS_CACHE/kernel" -maxdepth 1 -name "debug-$series.*" ! -path "$out" \
 			-exec rm -rf {} +
