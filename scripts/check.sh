@@ -11,6 +11,8 @@
 #                      UML KUnit run; one summary line
 #   check.sh --kunit   debug kernel, KUnit only
 #   check.sh --shell   debug kernel with the modules loaded and a shell
+#   check.sh --stock   the stock kernel pass only: the quickest VM run of
+#                      the userspace tests while developing
 #
 # Environment: AXAS_CACHE (default ~/.cache/axaddrspace) holds kernels and
 # the logs of the last run; AXAS_VM_TIMEOUT limits each VM (seconds);
@@ -23,8 +25,9 @@ mode=check
 case "${1:-}" in
 --kunit) mode=kunit ;;
 --shell) mode=shell ;;
+--stock) mode=stock ;;
 "") ;;
-*) die "usage: $0 [--kunit|--shell]" ;;
+*) die "usage: $0 [--kunit|--shell|--stock]" ;;
 esac
 
 # Each run logs into its own directory, so that runs never collide;
@@ -84,6 +87,15 @@ if [ $mode = check ]; then
 	"$AXAS_TOP/scripts/lint.sh" --counts "$RUN/lint.counts" || true
 	[ -s "$RUN/lint.counts" ] || { echo "[lint] FAIL: lint.sh did not finish"; echo "0 1 0" >"$RUN/lint.counts"; }
 	add_counts "$RUN/lint.counts"
+fi
+if [ $mode = stock ]; then
+	eval "$("$AXAS_TOP/scripts/kernel.sh" stock)"
+	build_selftests "$KSRC" "$RUN/tests"
+	pass stock "$KDIR" "$IMAGE" "$KSRC" check
+	echo "logs: $RUN"
+	echo "$passed passed, $failed failed"
+	[ $failed = 0 ]
+	exit
 fi
 eval "$("$AXAS_TOP/scripts/kernel.sh" debug 6.1)"
 debug_ksrc=$KSRC

@@ -120,7 +120,11 @@ stock_kernel() {
 }
 
 # One provider at a time: concurrent runs wait instead of building twice.
-exec 9>"$AXAS_CACHE/.kernel.lock"
+# The stock kernel is only a download: it has a lock of its own, so that
+# a stock VM run never waits for a kernel build.
+lock=$AXAS_CACHE/.kernel.lock
+[ "${1:-}" != stock ] || lock=$AXAS_CACHE/.kernel-stock.lock
+exec 9>"$lock"
 flock 9
 
 case "${1:-}" in
