@@ -68,6 +68,7 @@ debug_kernel() {
 	frags=("$AXAS_TOP/scripts/debug.config"
 	       "$AXAS_TOP/scripts/debug-$(debug_sanitizer "$series").config")
 	out=$AXAS_CACHE/kernel/debug-$ver-$(fragment_hash "${frags[@]}")
+	[ -e "$out/.axas-complete" ] || build_lock build
 	if [ ! -e "$out/.axas-complete" ]; then
 		log "building the debug kernel (linux-source-$series $ver, $(debug_sanitizer "$series")); this takes a few minutes"
 		build_tree "$out" "$src" ARCH=x86_64 "${frags[@]}"
@@ -92,6 +93,7 @@ cross_kernel() {
 	ver=$(pkg_version "linux-source-$CROSS_SERIES")
 	frags=("$AXAS_TOP/scripts/cross.config" "$AXAS_TOP/scripts/cross-$arch.config")
 	out=$AXAS_CACHE/kernel/cross-$arch-$ver-$(fragment_hash "${frags[@]}")
+	[ -e "$out/.axas-complete" ] || build_lock build
 	if [ ! -e "$out/.axas-complete" ]; then
 		log "building the $arch kernel (linux-source-$CROSS_SERIES $ver, ${cc}gcc)"
 		build_tree "$out" "$src" "ARCH=$karch CROSS_COMPILE=$cc" "${frags[@]}"
@@ -106,6 +108,7 @@ stock_kernel() {
 	read -r rel hdr < <(stock_release)
 	ver=$(pkg_version "linux-headers-$rel")
 	dir=$AXAS_CACHE/stock/$rel-$ver
+	[ -e "$dir/.axas-complete" ] || build_lock stock
 	if [ ! -e "$dir/.axas-complete" ]; then
 		log "fetching linux-image-$rel-unsigned $ver (apt-get download, dpkg -x)"
 		rm -rf "$dir" && mkdir -p "$dir"
@@ -119,13 +122,13 @@ stock_kernel() {
 	echo "KDIR=$hdr IMAGE=$dir/root/boot/vmlinuz-$rel KSRC=$(kernel_source 6.1)"
 }
 
-# One provider at a time: concurrent runs wait instead of building twice.
-# The stock kernel is only a download: it has a lock of its own, so that
-# a stock VM run never waits for a kernel build.
-lock=$AXAS_CACHE/.kernel.lock
-[ "${1:-}" != stock ] || lock=$AXAS_CACHE/.kernel-stock.lock
-exec 9>"$lock"
-flock 9
+# One build at a time: concurrent runs wait instead of building twice, and
+# look again once they hold the lock. A kernel in the cache needs no lock,
+# so a run never waits for the build of another kernel.
+build_lock() {
+	exec 9>"$AXAS_CACHE/.kernel-$1.lock"
+	flock 9
+}
 
 case "${1:-}" in
 debug) debug_kernel "${2:-6.1}" ;;
