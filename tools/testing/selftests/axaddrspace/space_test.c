@@ -189,6 +189,8 @@ struct host {
 };
 
 #define DEV_SIZE	(8 * SZ_2M)
+#define DEV_LO		0xfd000000ULL	/* where to look for it */
+#define DEV_HI		0xfec00000ULL
 #define MAX_RAM		64
 
 static unsigned int phys_bits(void)
@@ -247,7 +249,8 @@ static void probe_host(struct host *h)
 
 	memset(h, 0, sizeof(*h));
 	h->phys_bits = phys_bits();
-	for (a = 0xfe000000; a + DEV_SIZE <= 0xfec00000 && !h->dev; a += SZ_2M)
+	/* Below the IOAPIC; from 0xfe000000 up there are only 12 MiB. */
+	for (a = DEV_LO; a + DEV_SIZE <= DEV_HI && !h->dev; a += SZ_2M)
 		if (is_free(r, n, a, DEV_SIZE, h->phys_bits))
 			h->dev = a;
 	for (i = 0; i < ARRAY_SIZE(hi) && !h->hi; i++)
@@ -321,7 +324,7 @@ FIXTURE_TEARDOWN(space)
 
 #define need_dev() do { \
 	if (!self->host.dev) \
-		SKIP(return, "no non-RAM window in 0xfe000000..0xfec00000"); \
+		SKIP(return, "no non-RAM window in 0x%llx..0x%llx", DEV_LO, DEV_HI); \
 } while (0)
 
 #define need_hi() do { \
