@@ -972,16 +972,17 @@ TEST_F(space, fault_semantics)
 	get_info(&i);
 	EXPECT_EQ(1, i.faults_handled);
 	EXPECT_EQ(2, i.alloc_pages);
-	/* Not handled: denied access, holes, outside, populated, linear. */
+	/* Not handled: denied access, holes, outside. */
 	EXPECT_EQ(0, fault_handled(self->fd, lazy + SZ_4K, AXAS_EXEC));
 	EXPECT_EQ(0, fault_handled(self->fd, lazy + SZ_4K, RWX));
 	EXPECT_EQ(0, fault_handled(self->fd, G(SZ_1G), AXAS_READ));
 	EXPECT_EQ(0, fault_handled(self->fd, G(SPACE_SIZE), AXAS_READ));
 	EXPECT_EQ(0, fault_handled(self->fd, ~0ULL, AXAS_READ));
-	EXPECT_EQ(0, fault_handled(self->fd, pop, AXAS_WRITE));
-	if (self->host.dev)
-		EXPECT_EQ(0, fault_handled(self->fd, lin, AXAS_READ));
 	EXPECT_EQ(ENOENT, _translate(self->fd, lazy + SZ_4K, &t));
+	/* Handled, present already: populated and linear areas (ABI v2). */
+	EXPECT_EQ(1, fault_handled(self->fd, pop, AXAS_WRITE));
+	if (self->host.dev)
+		EXPECT_EQ(1, fault_handled(self->fd, lin, AXAS_READ));
 	get_info(&i);
 	EXPECT_EQ(1, i.faults_handled);
 	EXPECT_EQ(2, i.alloc_pages);
@@ -997,6 +998,138 @@ TEST_F(space, fault_semantics)
 	EXPECT_EQ(3, i.alloc_pages);
 	EXPECT_EQ(3 * SZ_4K + (self->host.dev ? SZ_4K : 0), i.mapped_bytes);
 	check_tables(_metadata, self->fd);
+}
+
+/*
+ * ABI v2: one fault at @gpa with @access is handled exactly when afterwards
+ * a present leaf maps @gpa and permits every bit of @access; @want says
+ * which. faults_handled and alloc_pages grow only when @new_frame.
+ */
+static void fault_case(struct __test_metadata *_metadata, int fd, uint64_t gpa,
+		       uint32_t access, uint32_t want, bool new_frame)
+{
+	struct axas_info before, after;
+	struct axas_translate t;
+	uint32_t handled;
+
+	ASSERT_EQ(0, _info(fd, &before));
+	ASSERT_EQ(0, _fault(fd, gpa, access, &handled));
+	EXPECT_EQ(want, handled)
+		TH_LOG("fault at 0x%llx, access 0x%x", (unsigned long long)gpa, access);
+	ASSERT_EQ(0, _info(fd, &after));
+	EXPECT_EQ(before.faults_handled + new_frame, after.faults_handled);
+	EXPECT_EQ(before.alloc_pages + new_frame, after.alloc_pages);
+	EXPECT_EQ(before.mapped_bytes + (new_frame ? SZ_4K : 0), after.mapped_bytes);
+	if (!want)
+		return;
+	ASSERT_EQ(0, _translate(fd, gpa, &t));
+	EXPECT_EQ(access, t.flags & access);
+}
+
+TEST_F(space, fault_lazy_new_frame)
+{
+	struct axas_translate t;
+
+	map_alloc(G(0), 4 * SZ_4K, RW);
+	fault_case(_metadata, self->fd, G(SZ_4K) + 0x123, AXAS_WRITE, 1, true);
+	fault_case(_metadata, self->fd, G(3 * SZ_4K), AXAS_READ, 1, true);
+	/* Only the faulting pages got frames. */
+	EXPECT_EQ(ENOENT, _translate(self->fd, G(0), &t));
+	EXPECT_EQ(ENOENT, _translate(self->fd, G(2 * SZ_4K), &t));
+	check_tables(_metadata, self->fd);
+}
+
+TEST_F(space, fault_lazy_faulted_before)
+{
+	uint64_t v = 7;
+
+	map_alloc(G(0), 4 * SZ_4K, RWX);
+	fault_case(_metadata, self->fd, G(0), AXAS_READ, 1, true);
+	fault_case(_metadata, self->fd, G(0) + 0xff8, RWX, 1, false);
+	fault_case(_metadata, self->fd, G(0) + 1, AXAS_EXEC, 1, false);
+	/* A frame that pwrite gave the page counts as there already. */
+	ASSERT_EQ(sizeof(v), pwrite(self->fd, &v, sizeof(v), G(2 * SZ_4K)));
+	fault_case(_metadata, self->fd, G(2 * SZ_4K), AXAS_WRITE, 1, false);
+}
+
+TEST_F(space, fault_populated)
+{
+	uint64_t gpa = G(SZ_2M), size = SZ_2M + SZ_4K;
+
+	map_alloc(gpa, size, RW | AXAS_MAP_POPULATE);
+	fault_case(_metadata, self->fd, gpa + 5, AXAS_READ, 1, false);
+	fault_case(_metadata, self->fd, gpa + SZ_2M - 1, AXAS_WRITE, 1, false);
+	fault_case(_metadata, self->fd, gpa + size - SZ_4K, RW, 1, false);
+}
+
+TEST_F(space, fault_linear_permitted)
+{
+	uint64_t gpa = G(SZ_1G), dev = self->host.dev;
+
+	need_dev();
+	/* A 2 MiB leaf and a 4 KiB one. */
+	map_linear(gpa, dev, SZ_2M + SZ_4K, RW | AXAS_DEVICE);
+	fault_case(_metadata, self->fd, gpa + 0x1234, AXAS_READ, 1, false);
+	fault_case(_metadata, self->fd, gpa + SZ_2M, RW, 1, false);
+	map_linear(gpa + 2 * SZ_2M, dev + 2 * SZ_2M, SZ_4K, AXAS_READ | AXAS_EXEC);
+	fault_case(_metadata, self->fd, gpa + 2 * SZ_2M + 8, AXAS_EXEC, 1, false);
+}
+
+TEST_F(space, fault_linear_denied)
+{
+	uint64_t gpa = G(SZ_1G), dev = self->host.dev;
+
+	need_dev();
+	map_linear(gpa, dev, SZ_4K, AXAS_READ | AXAS_DEVICE);
+	map_linear(gpa + SZ_4K, dev + SZ_4K, SZ_4K, AXAS_EXEC);
+	fault_case(_metadata, self->fd, gpa, AXAS_WRITE, 0, false);
+	fault_case(_metadata, self->fd, gpa, AXAS_EXEC, 0, false);
+	fault_case(_metadata, self->fd, gpa + 8, RW, 0, false);
+	fault_case(_metadata, self->fd, gpa + SZ_4K, AXAS_READ, 0, false);
+	fault_case(_metadata, self->fd, gpa + SZ_4K, AXAS_READ | AXAS_EXEC, 0, false);
+}
+
+TEST_F(space, fault_alloc_denied)
+{
+	struct axas_translate t;
+
+	map_alloc(G(0), 2 * SZ_4K, AXAS_READ);
+	map_alloc(G(SZ_2M), SZ_4K, AXAS_READ | AXAS_EXEC | AXAS_MAP_POPULATE);
+	map_alloc(G(2 * SZ_2M), SZ_4K, AXAS_EXEC);
+	fault_case(_metadata, self->fd, G(0), AXAS_WRITE, 0, false);
+	fault_case(_metadata, self->fd, G(0), AXAS_EXEC, 0, false);
+	EXPECT_EQ(ENOENT, _translate(self->fd, G(0), &t));
+	fault_case(_metadata, self->fd, G(SZ_2M), AXAS_WRITE, 0, false);
+	fault_case(_metadata, self->fd, G(2 * SZ_2M), AXAS_READ, 0, false);
+	/* A page with a frame still refuses what the flags deny. */
+	fault_case(_metadata, self->fd, G(SZ_4K), AXAS_READ, 1, true);
+	fault_case(_metadata, self->fd, G(SZ_4K), RW, 0, false);
+}
+
+TEST_F(space, fault_hole)
+{
+	map_alloc(G(0), 3 * SZ_4K, RW);
+	map_alloc(G(SZ_2M), 3 * SZ_4K, RW | AXAS_MAP_POPULATE);
+	unmap(G(SZ_4K), SZ_4K);
+	unmap(G(SZ_2M + SZ_4K), SZ_4K);
+	fault_case(_metadata, self->fd, G(SZ_4K), AXAS_READ, 0, false);
+	fault_case(_metadata, self->fd, G(SZ_2M + SZ_4K) + 9, AXAS_WRITE, 0, false);
+	fault_case(_metadata, self->fd, G(3 * SZ_4K), AXAS_READ, 0, false);
+	fault_case(_metadata, self->fd, G(SZ_2M) - 1, AXAS_READ, 0, false);
+	fault_case(_metadata, self->fd, G(SZ_1G), AXAS_EXEC, 0, false);
+	fault_case(_metadata, self->fd, G(2 * SZ_4K), AXAS_READ, 1, true);
+}
+
+TEST_F(space, fault_outside)
+{
+	map_alloc(G(SPACE_SIZE - SZ_4K), SZ_4K, RWX);
+	fault_case(_metadata, self->fd, G(SPACE_SIZE), AXAS_READ, 0, false);
+	fault_case(_metadata, self->fd, G(SPACE_SIZE) + 7 * SZ_4K, RW, 0, false);
+	fault_case(_metadata, self->fd, ~0ULL, AXAS_EXEC, 0, false);
+	if (variant->base)
+		fault_case(_metadata, self->fd, G(0) - 1, AXAS_READ, 0, false);
+	/* The last byte of the space is inside. */
+	fault_case(_metadata, self->fd, G(SPACE_SIZE) - 1, RWX, 1, true);
 }
 
 /* ---- pread / pwrite ----------------------------------------------------- */
@@ -1031,7 +1164,7 @@ TEST_F(space, rw_page_and_area_boundaries)
 	EXPECT_EQ(10, pwrite(self->fd, in, 10, a + SZ_4K - 3));
 	EXPECT_EQ(10, pread(self->fd, out, 10, a + SZ_4K - 3));
 	EXPECT_EQ(0, memcmp(in, out, 10));
-	/* Across the area boundary, into a read-only area: flags do not limit. */
+	/* Into a read-only area: an alloc area's flags do not limit. */
 	EXPECT_EQ(sizeof(in), pwrite(self->fd, in, sizeof(in), a));
 	memset(out, 0, sizeof(out));
 	EXPECT_EQ(sizeof(out), pread(self->fd, out, sizeof(out), a));
@@ -1100,6 +1233,87 @@ TEST_F(space, rw_lazy_pages)
 	fill(zero + SZ_4K + 100, 8, 3);
 	ASSERT_EQ(sizeof(buf), pread(self->fd, buf, sizeof(buf), G(0)));
 	EXPECT_EQ(0, memcmp(buf, zero, sizeof(buf)));
+	check_tables(_metadata, self->fd);
+}
+
+/*
+ * ABI v2: pread/pwrite of a linear area honour its AXAS_READ/AXAS_WRITE.
+ * The host range is need_hi()'s 1 GiB without RAM, so even a module that
+ * ignores the flags touches nothing there.
+ */
+
+/* pread or pwrite of @len bytes at @gpa: -1 with @err, the space unchanged. */
+static void rw_refused(struct __test_metadata *_metadata, int fd, uint64_t gpa,
+		       size_t len, bool write, int err)
+{
+	static char buf[2 * SZ_4K];
+	struct axas_info before, after;
+	ssize_t ret;
+
+	ASSERT_GE(sizeof(buf), len);
+	ASSERT_EQ(0, _info(fd, &before));
+	errno = 0;
+	ret = write ? pwrite(fd, buf, len, gpa) : pread(fd, buf, len, gpa);
+	EXPECT_EQ(-1, ret)
+		TH_LOG("%s of %zu at 0x%llx", write ? "pwrite" : "pread", len,
+		       (unsigned long long)gpa);
+	EXPECT_EQ(err, errno);
+	ASSERT_EQ(0, _info(fd, &after));
+	EXPECT_EQ(0, memcmp(&before, &after, sizeof(before)));
+}
+
+TEST_F(space, rw_linear_denied_read)
+{
+	uint64_t gpa = G(SZ_1G);
+
+	need_hi();
+	map_linear(gpa, self->host.hi, SZ_2M, AXAS_EXEC);
+	rw_refused(_metadata, self->fd, gpa, 16, false, EACCES);
+	rw_refused(_metadata, self->fd, gpa + SZ_2M - 1, 1, false, EACCES);
+	rw_refused(_metadata, self->fd, gpa + 100, 2 * SZ_4K, false, EACCES);
+	/* No AXAS_WRITE either. */
+	rw_refused(_metadata, self->fd, gpa + 8, 8, true, EACCES);
+}
+
+TEST_F(space, rw_linear_denied_write)
+{
+	static char buf[2 * SZ_4K];
+	uint64_t gpa = G(SZ_1G);
+
+	need_hi();
+	map_linear(gpa, self->host.hi, SZ_2M, AXAS_READ);
+	rw_refused(_metadata, self->fd, gpa, 16, true, EACCES);
+	rw_refused(_metadata, self->fd, gpa + SZ_4K - 3, 2 * SZ_4K, true, EACCES);
+	/* Reading is allowed (the bytes are whatever the host range holds). */
+	EXPECT_EQ(sizeof(buf), pread(self->fd, buf, sizeof(buf), gpa + 5));
+	/* The flags at the time of the call count. */
+	protect(gpa, SZ_2M, AXAS_EXEC);
+	rw_refused(_metadata, self->fd, gpa + 5, 16, false, EACCES);
+	protect(gpa, SZ_2M, AXAS_READ);
+	EXPECT_EQ(16, pread(self->fd, buf, 16, gpa + 5));
+}
+
+/* Alloc areas, whatever their flags, then a linear area that denies. */
+TEST_F(space, rw_runs_into_denied_linear)
+{
+	static char in[3 * SZ_4K], out[3 * SZ_4K];
+	uint64_t lin = G(SZ_1G), a = lin - 2 * SZ_4K, off = a + 100;
+	size_t want = lin - off;
+
+	need_hi();
+	map_alloc(a, SZ_4K, AXAS_READ | AXAS_MAP_POPULATE);
+	map_alloc(a + SZ_4K, SZ_4K, AXAS_EXEC);
+	map_linear(lin, self->host.hi, SZ_2M, AXAS_EXEC);
+	fill(in, sizeof(in), 5);
+	EXPECT_EQ(want, pwrite(self->fd, in, sizeof(in), off));
+	memset(out, 0x5a, sizeof(out));
+	EXPECT_EQ(want, pread(self->fd, out, sizeof(out), off));
+	EXPECT_EQ(0, memcmp(in, out, want));
+	/* A linear area that permits reads: only the write stops short. */
+	protect(lin, SZ_2M, AXAS_READ);
+	EXPECT_EQ(want, pwrite(self->fd, in, sizeof(in), off));
+	EXPECT_EQ(sizeof(out), pread(self->fd, out, sizeof(out), off));
+	EXPECT_EQ(0, memcmp(in, out, want));
 	check_tables(_metadata, self->fd);
 }
 
