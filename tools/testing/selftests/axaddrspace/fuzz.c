@@ -30,8 +30,10 @@
  * areas and tables verifies at once. Leaks show in the VM's kmemleak scan.
  *
  * Linear areas point at host ranges above RAM (64 GiB and up, below the
- * CPU's physical address width, not System RAM in /proc/iomem) and are never
- * read or written with pread/pwrite: they could be anything.
+ * CPU's physical address width, not System RAM in /proc/iomem) and are
+ * never read or written with pread/pwrite where their flags permit it: they
+ * could be anything. Where the flags deny it (ABI v2) the transfer ends
+ * there without touching them, as at a hole, and that is modelled.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -425,6 +427,7 @@ struct ctx {
 	uint64_t counts[32];
 	unsigned int inject;		/* % of ops with an injected failure */
 	uint64_t injected, enomem;	/* ops that had one, and failed of it */
+	uint64_t eagain;		/* threads: AXAS_GET_AREAS gave up */
 	bool recheck;			/* full check due after an ENOMEM */
 };
 
@@ -461,6 +464,7 @@ static const char *ename(int e)
 		[0] = "0", [EPERM] = "EPERM", [ENOENT] = "ENOENT", [EIO] = "EIO",
 		[ENOMEM] = "ENOMEM", [EFAULT] = "EFAULT", [EEXIST] = "EEXIST",
 		[EINVAL] = "EINVAL", [ENOSPC] = "ENOSPC", [ENOTTY] = "ENOTTY",
+		[EACCES] = "EACCES", [EAGAIN] = "EAGAIN",
 	};
 
 	if (e >= 0 && e < (int)ARRAY_SIZE(names) && names[e])
@@ -853,6 +857,22 @@ static void area_mismatch(struct ctx *c, unsigned int i, const struct axas_area 
 	     a->flags, a->backend);
 }
 
+/*
+ * AXAS_GET_AREAS, as expect_err(c, ret, 0): true when it succeeded. The
+ * listing restarts when writers change the areas meanwhile and gives up
+ * with EAGAIN after 8 restarts (ABI v2): only other threads can do that.
+ */
+static bool get_areas(struct ctx *c, struct space *s, struct axas_areas *q)
+{
+	int ret = xioctl(s->fd, AXAS_GET_AREAS, q);
+
+	if (ret == EAGAIN && c->threaded) {
+		c->eagain++;
+		return false;
+	}
+	return expect_err(c, ret, 0);
+}
+
 /* All areas of the space; the model's window must match exactly. */
 static void check_areas(struct ctx *c, struct space *s, uint32_t cap_hint)
 {
@@ -860,10 +880,8 @@ static void check_areas(struct ctx *c, struct space *s, uint32_t cap_hint)
 	struct axas_areas q = { 0 };
 	struct axas_area *k;
 	unsigned int i, j, cap, win;
-	int ret;
 
-	ret = xioctl(s->fd, AXAS_GET_AREAS, &q);
-	if (!expect_err(c, ret, 0))
+	if (!get_areas(c, s, &q))
 		return;
 	if (!c->threaded && q.count != m->na)
 		return fail(c, "get-areas count %u, model %u", q.count, m->na);
@@ -873,8 +891,7 @@ static void check_areas(struct ctx *c, struct space *s, uint32_t cap_hint)
 	memset(k, 0xa5, (cap + 1) * sizeof(*k));
 	q.areas = (uintptr_t)k;
 	q.capacity = cap;
-	ret = xioctl(s->fd, AXAS_GET_AREAS, &q);
-	if (!expect_err(c, ret, 0))
+	if (!get_areas(c, s, &q))
 		goto out;
 	if (!c->threaded && q.count != m->na) {
 		fail(c, "get-areas count %u, model %u", q.count, m->na);
@@ -1437,14 +1454,14 @@ static void op_fault(struct ctx *c, struct space *s)
 		want = EFAULT;
 	else if (!f.access || f.access & ~PERM)
 		want = EINVAL;
-	else if (a && lazy(a) && (a->flags & f.access) == f.access)
-		want_handled = 1;
+	else if (a && (a->flags & f.access) == f.access)
+		want_handled = 1;	/* ABI v2: a present leaf permits it after */
 	ret = xioctl(s->fd, AXAS_HANDLE_FAULT, ptr ? bad_ptr(c) : (void *)&f);
 	if (!expect_err(c, ret, want) || ret)
 		return;
 	if (f.handled != want_handled)
 		return fail(c, "handled %u, model %u", f.handled, want_handled);
-	if (want_handled && !frame_find(&s->m, f.gpa)) {
+	if (want_handled && lazy(a) && !frame_find(&s->m, f.gpa)) {
 		frame_add(&s->m, ALIGN_DOWN(f.gpa, PG));
 		s->m.faults++;
 		after_change(c, s);
@@ -1481,8 +1498,12 @@ static void op_areas(struct ctx *c, struct space *s)
 		want = q.capacity && s->m.na && !c->threaded ? EFAULT : 0;
 		if (c->threaded && q.capacity)
 			return;
+		if (c->threaded) {
+			get_areas(c, s, &q);
+			return;
+		}
 		if (expect_err(c, xioctl(s->fd, AXAS_GET_AREAS, &q), want) && !want &&
-		    q.count != s->m.na && !c->threaded)
+		    q.count != s->m.na)
 			fail(c, "count %u, model %u", q.count, s->m.na);
 		return;
 	default:
@@ -1537,89 +1558,92 @@ static void op_clear(struct ctx *c, struct space *s)
 	after_change(c, s);
 }
 
+/* Why pread/pwrite stops short of its length, per the model. */
+enum rw_stop {
+	RW_ALL,		/* it does not */
+	RW_HOLE,	/* outside the space or the window, or no area: EIO */
+	RW_DENIED,	/* a linear area whose flags deny the access: EACCES */
+	RW_HOST,	/* a linear area that permits it: the fuzzer stops before */
+};
+
 /*
- * What pread/pwrite of @len bytes at @off transfers, per the model: up to
- * the first byte outside the space or the window, or not covered by an
- * area. Returns the count, or -1 when it would touch a linear area.
+ * How many bytes pread/pwrite of @len bytes at @off transfers, per the
+ * model: up to the first byte outside the space or the window, not covered
+ * by an area, or in a linear area; *stop says which. Alloc areas are read
+ * and written whatever their flags; linear ones only where AXAS_READ (for a
+ * read) or AXAS_WRITE (for a write) permits it (ABI v2).
  */
-static int64_t rw_extent(const struct space *s, uint64_t off, uint64_t len)
+static uint64_t rw_extent(const struct space *s, uint64_t off, uint64_t len,
+			  bool write, enum rw_stop *stop)
 {
+	uint32_t need = write ? AXAS_WRITE : AXAS_READ;
 	uint64_t pos = off, end = off + len;
 	const struct area *a;
 
+	*stop = RW_HOLE;
 	while (pos < end && in_space(s, pos) && pos >= s->m.lo && pos < s->m.hi) {
 		a = area_find(&s->m, pos);
 		if (!a)
 			break;
-		if (a->backend == AXAS_BACKEND_LINEAR)
-			return -1;
+		if (a->backend == AXAS_BACKEND_LINEAR) {
+			*stop = a->flags & need ? RW_HOST : RW_DENIED;
+			return pos - off;
+		}
 		pos = aend(a) < end ? aend(a) : end;
 	}
+	if (pos == end)
+		*stop = RW_ALL;
 	return pos - off;
 }
 
-static void op_rw(struct ctx *c, struct space *s, bool write)
+#define RW_NONE		INT64_MIN
+
+/*
+ * The result of pread/pwrite of *@len bytes at @off (a byte count, or
+ * -errno) in *@want, and another acceptable one in *@alt (RW_NONE: none).
+ * @ptr: the buffer is @badp. *@len is shortened so that the transfer ends
+ * before a linear area whose flags would let it through: host ranges are
+ * never touched.
+ */
+static void rw_predict(const struct space *s, uint64_t off, uint64_t *len,
+		       bool write, bool ptr, const void *badp, int64_t *want,
+		       int64_t *alt)
 {
-	struct rng *r = &c->rng;
-	uint64_t off, len, pos, n, i;
-	bool ptr = chance(r, 3), grew = false;
-	void *badp;
-	int64_t want, cnt;
-	struct frame *f;
-	ssize_t ret;
+	enum rw_stop stop;
+	uint64_t n = rw_extent(s, off, *len, write, &stop);
 
-	off = gen_lookup_gpa(c, s);
-	if (off >= 1ULL << 62)
-		off = s->base + s->size;
-	len = chance(r, 3) ? 0 : 1 + below(r, RW_MAX);
-	/* Threads: never run into a neighbour's slice. */
-	if (c->threaded && (off < s->m.lo || off >= s->m.hi) && in_space(s, off))
-		off = s->base + s->size;
-	if (c->threaded && off >= s->m.lo && off < s->m.hi && off + len > s->m.hi)
-		len = s->m.hi - off;
-	want = rw_extent(s, off, len);
-	if (want < 0) {
-		/* Stop before the linear area: never touch host ranges. */
-		const struct area *a;
-
-		for (pos = off; (a = area_find(&s->m, pos)) &&
-		     a->backend != AXAS_BACKEND_LINEAR;)
-			pos = aend(a);
-		len = pos - off;
-		want = rw_extent(s, off, len);
-	}
-	badp = ptr ? bad_ptr(c) : NULL;
+	if (stop == RW_HOST)
+		*len = n;
+	*want = n;
+	*alt = RW_NONE;
 	/* The VFS refuses a buffer outside user space (access_ok) first. */
-	if (ptr && (uintptr_t)badp >= 1ULL << 47)
-		want = -EFAULT;
-	else if (len && !want)
-		want = -EIO;
-	else if (ptr && want > 0)
-		want = -EFAULT;
-	describe(c, "%s off %#llx len %#llx%s", write ? "pwrite" : "pread",
-		 (unsigned long long)off, (unsigned long long)len,
-		 ptr ? " (bad buffer)" : "");
-	if (write) {
-		for (i = 0; i < len; i++)
-			c->buf[i] = rnd(r);
-		inject_arm();
-		ret = pwrite(s->fd, ptr ? badp : c->buf, len, off);
-	} else {
-		memset(c->buf, 0xee, len);
-		inject_arm();
-		ret = pread(s->fd, ptr ? badp : c->buf, len, off);
+	if (ptr && (uintptr_t)badp >= 1ULL << 47) {
+		*want = -EFAULT;
+	} else if (*len && !n) {
+		*want = stop == RW_DENIED ? -EACCES : -EIO;
+		/*
+		 * A pwrite copies its source first (ABI v2); which of the two
+		 * errors a bad source meets first is not specified.
+		 */
+		if (ptr && write)
+			*alt = -EFAULT;
+	} else if (ptr && n) {
+		*want = -EFAULT;
 	}
-	cnt = ret < 0 ? -errno : ret;
-	inject_disarm();
-	/* An injected failure: ENOMEM, or a short count up to where it hit. */
-	if (cnt != want && want > 0 && cnt >= 0 && cnt < want && inj_hit)
-		injected_enomem(c, ENOMEM);
-	else if (cnt != want && want > 0 && injected_enomem(c, -cnt))
-		return;
-	else if (cnt != want)
-		return fail(c, "returned %lld (%s), model %lld (%s)", (long long)cnt,
-			    cnt < 0 ? ename(-cnt) : "bytes", (long long)want,
-			    want < 0 ? ename(-want) : "bytes");
+}
+
+/*
+ * The model after @cnt bytes at @off were transferred from or to c->buf:
+ * a write updates the frames (true if it added one), a read fills c->buf2
+ * with what the model holds.
+ */
+static bool rw_model(struct ctx *c, struct space *s, uint64_t off, int64_t cnt,
+		     bool write)
+{
+	uint64_t pos, n;
+	struct frame *f;
+	bool grew = false;
+
 	for (pos = off; (int64_t)(pos - off) < cnt; pos += n) {
 		n = ALIGN_DOWN(pos, PG) + PG - pos;
 		if (n > off + cnt - pos)
@@ -1640,7 +1664,59 @@ static void op_rw(struct ctx *c, struct space *s, bool write)
 		else
 			memset(c->buf2 + (pos - off), 0, n);
 	}
-	if (grew)
+	return grew;
+}
+
+static void op_rw(struct ctx *c, struct space *s, bool write)
+{
+	struct rng *r = &c->rng;
+	uint64_t off, len, i;
+	bool ptr = chance(r, 3);
+	int64_t want, alt, cnt;
+	void *badp;
+	ssize_t ret;
+
+	off = gen_lookup_gpa(c, s);
+	if (off >= 1ULL << 62)
+		off = s->base + s->size;
+	len = chance(r, 3) ? 0 : 1 + below(r, RW_MAX);
+	/* Threads: never run into a neighbour's slice. */
+	if (c->threaded && (off < s->m.lo || off >= s->m.hi) && in_space(s, off))
+		off = s->base + s->size;
+	if (c->threaded && off >= s->m.lo && off < s->m.hi && off + len > s->m.hi)
+		len = s->m.hi - off;
+	badp = ptr ? bad_ptr(c) : NULL;
+	rw_predict(s, off, &len, write, ptr, badp, &want, &alt);
+	describe(c, "%s off %#llx len %#llx%s", write ? "pwrite" : "pread",
+		 (unsigned long long)off, (unsigned long long)len,
+		 ptr ? " (bad buffer)" : "");
+	if (write) {
+		for (i = 0; i < len; i++)
+			c->buf[i] = rnd(r);
+		inject_arm();
+		ret = pwrite(s->fd, ptr ? badp : c->buf, len, off);
+	} else {
+		memset(c->buf, 0xee, len);
+		inject_arm();
+		ret = pread(s->fd, ptr ? badp : c->buf, len, off);
+	}
+	cnt = ret < 0 ? -errno : ret;
+	inject_disarm();
+	/*
+	 * An injected failure: ENOMEM, or a short count up to where it hit.
+	 * ENOMEM whatever the model says: the bounce page comes first.
+	 */
+	if (cnt != want && want > 0 && cnt >= 0 && cnt < want && inj_hit)
+		injected_enomem(c, ENOMEM);
+	else if (cnt == alt)
+		return;
+	else if (cnt != want && injected_enomem(c, -cnt))
+		return;
+	else if (cnt != want)
+		return fail(c, "returned %lld (%s), model %lld (%s)", (long long)cnt,
+			    cnt < 0 ? ename(-cnt) : "bytes", (long long)want,
+			    want < 0 ? ename(-want) : "bytes");
+	if (rw_model(c, s, off, cnt, write))
 		after_change(c, s);
 	if (!write && cnt > 0 && memcmp(c->buf, c->buf2, cnt)) {
 		for (i = 0; c->buf[i] == c->buf2[i]; i++)
@@ -2144,6 +2220,7 @@ static bool run_threads(const struct run_cfg *cfg, uint64_t nops)
 		s->m.faults += tm->faults;
 		for (j = 0; j < NR_OPS; j++)
 			main_c->counts[j] += c->counts[j];
+		main_c->eagain += c->eagain;
 		model_free(tm);
 	}
 	if (ok) {
@@ -2162,6 +2239,9 @@ out:
 	}
 	printf("# threads: %u, %" PRIu64 " ops each in a %#llx-byte slice, format %u\n",
 	       nthreads, nops / nthreads, (unsigned long long)slice, s->format);
+	if (main_c->eagain)
+		printf("# threads: %" PRIu64 " listings of the areas gave up with EAGAIN\n",
+		       main_c->eagain);
 	ctx_fini(main_c);
 	free(main_c);
 	free(th);
