@@ -79,8 +79,13 @@ pass() {
 "$AXAS_TOP/scripts/deps.sh"
 mkdir -p "$RUN/tests"
 ln -sfn "$RUN" "$AXAS_CACHE/run-$mode"
-# Keep the logs of the last ten runs.
-ls -dt "$AXAS_CACHE"/runs/*/ | tail -n +11 | xargs -r rm -rf
+# Keep the logs of the last ten runs, and of every run still going: each
+# holds a lock on its .active file for as long as it lives.
+exec 7>"$RUN/.active"
+flock 7
+for old in $(ls -dt "$AXAS_CACHE"/runs/*/ | tail -n +11); do
+	( flock -n 6 && rm -rf "$old" ) 6>"$old/.active" || true
+done
 # Static analysis (scripts/lint.sh): one test line per check.
 if [ $mode = check ]; then
 	log "lint: W=1, sparse, clang, checkpatch --strict, kernel-doc"
