@@ -15,8 +15,11 @@
 
 static void *npt_default_alloc(void *priv, unsigned int order)
 {
-	struct page *page = alloc_pages(GFP_KERNEL_ACCOUNT | __GFP_ZERO, order);
+	struct page *page;
 
+	/* A table page is a host page, and page->private its live count. */
+	BUILD_BUG_ON(PAGE_SIZE != AXAS_NPT_PAGE_SIZE);
+	page = alloc_pages(GFP_KERNEL_ACCOUNT | __GFP_ZERO, order);
 	return page ? page_address(page) : NULL;
 }
 

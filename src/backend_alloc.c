@@ -19,8 +19,11 @@
 
 #include "space.h"
 
-#define AXAS_CHUNK_ORDER	(PMD_SHIFT - PAGE_SHIFT)
+/* A chunk is what one 2 MiB leaf maps, in 4 KiB frames (not host pages). */
+#define AXAS_CHUNK_ORDER	AXAS_NPT_LEVEL_BITS
 #define AXAS_CHUNK_SIZE		(AXAS_PAGE_SIZE << AXAS_CHUNK_ORDER)
+/* 4 KiB frames in @size bytes of leaves. */
+#define AXAS_FRAMES(size)	((size) >> AXAS_NPT_PAGE_SHIFT)
 
 static void axas_free_frames(struct axas *as, struct page *page,
 			     unsigned int order)
@@ -155,7 +158,7 @@ static int axas_collect_leaf(void *arg, const struct axas_npt_leaf *leaf)
 	if (axas_leaf_is_chunk(leaf) && !WARN_ON_ONCE(frames->nr_cut >= 2))
 		frames->cut[frames->nr_cut++] =
 			pfn_to_page(PHYS_PFN(ALIGN_DOWN(leaf->hpa, AXAS_CHUNK_SIZE)));
-	for (i = 0; i < leaf->size >> PAGE_SHIFT; i++)
+	for (i = 0; i < AXAS_FRAMES(leaf->size); i++)
 		list_add_tail(&page[i].lru, &frames->pages);
 	return 0;
 }
@@ -267,9 +270,9 @@ static int axas_free_leaf(void *arg, const struct axas_npt_leaf *leaf)
 	if (axas_leaf_is_chunk(leaf))
 		axas_free_frames(as, page, AXAS_CHUNK_ORDER);
 	else
-		for (i = 0; i < leaf->size >> PAGE_SHIFT; i++)
+		for (i = 0; i < AXAS_FRAMES(leaf->size); i++)
 			axas_free_frames(as, page + i, 0);
-	atomic64_sub(leaf->size >> PAGE_SHIFT, &as->alloc_pages);
+	atomic64_sub(AXAS_FRAMES(leaf->size), &as->alloc_pages);
 	cond_resched();
 	return 0;
 }

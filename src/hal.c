@@ -12,6 +12,11 @@ struct page *axas_hal_alloc_frames(void *priv, unsigned int order)
 {
 	gfp_t gfp = GFP_KERNEL_ACCOUNT | __GFP_ZERO;
 
+	/*
+	 * A frame is a 4 KiB host page: Kconfig refuses other page sizes, and
+	 * this holds out-of-tree builds, which bypass Kconfig.
+	 */
+	BUILD_BUG_ON(PAGE_SIZE != SZ_4K);
 	/* Large chunks are an optimisation: give up early, never warn. */
 	if (order)
 		gfp |= __GFP_NORETRY | __GFP_NOWARN;
