@@ -78,6 +78,10 @@ u32 npt_t_canon(const struct npt_tcase *tc, u32 flags);
  * @allocs: 4 KiB pages allocated
  * @frees: 4 KiB pages freed (RCU callbacks too)
  * @misaligned: allocations not aligned to their size
+ * @pa_offset: added to every address virt_to_phys reports, as if the host's
+ *	memory sat that much higher (phys_to_virt does not subtract it)
+ * @pa_fixed: if non-zero, the address virt_to_phys reports for every page;
+ *	for tables that are never walked
  */
 struct npt_thal {
 	atomic_t calls;
@@ -86,6 +90,8 @@ struct npt_thal {
 	atomic_long_t allocs;
 	atomic_long_t frees;
 	atomic_t misaligned;
+	u64 pa_offset;
+	u64 pa_fixed;
 };
 
 extern const struct axas_npt_hal_ops npt_thal_ops;

@@ -129,7 +129,9 @@ static void npt_thal_free(void *priv, void *table, unsigned int order)
 
 static phys_addr_t npt_thal_virt_to_phys(void *priv, void *table)
 {
-	return virt_to_phys(table);
+	struct npt_thal *hal = priv;
+
+	return hal->pa_fixed ?: virt_to_phys(table) + hal->pa_offset;
 }
 
 static void *npt_thal_phys_to_virt(void *priv, phys_addr_t pa)

@@ -226,7 +226,9 @@ static inline bool axas_npt_pte_is_table(const struct axas_npt_fmt *fmt,
  * struct axas_npt_hal_ops - where table pages come from
  * @alloc_table: allocate 2^@order zeroed, physically contiguous 4 KiB table
  *	pages aligned to their size; return their kernel address or NULL.
- *	Only the root is ever larger than one page.
+ *	Only the root is ever larger than one page. Pages whose address (as
+ *	@virt_to_phys gives it) does not fit the format's @pa_bits are freed
+ *	again, and the call that needed them fails with -ENOMEM.
  * @free_table: free what @alloc_table returned. May be called from RCU
  *	callback (softirq) context.
  * @virt_to_phys: the address the hardware uses for a table page
@@ -255,7 +257,7 @@ extern const struct axas_npt_hal_ops axas_npt_default_hal;
  * @flush_range: invalidate every cached translation (TLB and paging-structure
  *	caches) of guest physical addresses [@gpa, @gpa + @size). Called after
  *	every unmap, every split (between the break and the make) and every
- *	permission downgrade, from the modifying call's context with the owner's
+ *	permission change, from the modifying call's context with the owner's
  *	lock held; it must be complete when it returns.
  *
  * The engine never executes INVEPT, TLBI or HFENCE itself.
@@ -350,7 +352,8 @@ struct axas_npt_leaf {
  * @npt: the table to initialise
  * @cfg: format, HAL, flush operations and lock
  *
- * Return: 0, -EINVAL for a bad @cfg or -ENOMEM.
+ * Return: 0, -EINVAL for a bad @cfg or -ENOMEM (also for a root above the
+ * format's output address width). On error nothing is allocated.
  */
 int axas_npt_init(struct axas_npt *npt, const struct axas_npt_cfg *cfg);
 
@@ -474,7 +477,7 @@ int axas_npt_unmap(struct axas_npt *npt, u64 gpa, u64 size);
  * Leaves that stick out of the range are split as axas_npt_unmap() splits
  * them, also when their flags do not change: afterwards no leaf crosses an
  * edge of the range. Empty entries stay empty. A change of memory type goes
- * through break-before-make; a permission downgrade is flushed. Writer
+ * through break-before-make; a permission change is flushed. Writer
  * lock.
  *
  * Return: 0, -EINVAL, or -ENOMEM / -EINTR with the table unchanged.

@@ -46,7 +46,12 @@ const struct axas_npt_hal_ops axas_npt_default_hal = {
 };
 EXPORT_SYMBOL_IF_KUNIT(axas_npt_default_hal);
 
-/* Zeroed pages from the HAL, live counts reset, not yet counted. */
+/*
+ * Zeroed pages from the HAL, live counts reset, not yet counted. A page
+ * above the format's output address width could not be linked (its entry
+ * would hold a truncated address): it goes back, and the caller fails as
+ * if memory had run out.
+ */
 u64 *npt_table_alloc(struct axas_npt *npt, unsigned int order)
 {
 	u64 *table = npt->hal->alloc_table(npt->hal_priv, order);
@@ -54,6 +59,11 @@ u64 *npt_table_alloc(struct axas_npt *npt, unsigned int order)
 
 	if (!table)
 		return NULL;
+	if ((npt_pa(npt, table) + (AXAS_NPT_PAGE_SIZE << order) - 1) >>
+	    npt->fmt->pa_bits) {
+		npt->hal->free_table(npt->hal_priv, table, order);
+		return NULL;
+	}
 	for (i = 0; i < BIT(order); i++)
 		atomic_long_set(npt_live(table + i * AXAS_NPT_ENTRIES), 0);
 	return table;
