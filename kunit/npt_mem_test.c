@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * KUnit suite for the engine's dealings with host memory, in every format:
- * table pages beyond the format's output address width are refused.
+ * table pages beyond the format's output address width are refused, and
+ * table pages never call the OOM killer.
  */
 #include <kunit/test.h>
 
@@ -84,9 +85,21 @@ static void npt_high_table_test(struct kunit *test)
 	npt_tctx_free(t);
 }
 
+/* Table pages are charged, zeroed, and fail rather than OOM-kill. */
+static void npt_table_gfp_test(struct kunit *test)
+{
+	gfp_t gfp = AXAS_NPT_TABLE_GFP;
+
+	KUNIT_EXPECT_TRUE(test, (gfp & GFP_KERNEL_ACCOUNT) == GFP_KERNEL_ACCOUNT);
+	KUNIT_EXPECT_TRUE(test, !!(gfp & __GFP_ZERO));
+	KUNIT_EXPECT_TRUE(test, !!(gfp & __GFP_RETRY_MAYFAIL));
+	KUNIT_EXPECT_FALSE(test, !!(gfp & (__GFP_NOFAIL | __GFP_HIGHMEM)));
+}
+
 static struct kunit_case npt_mem_cases[] = {
 	KUNIT_CASE_PARAM(npt_high_root_test, npt_mem_gen_params),
 	KUNIT_CASE_PARAM(npt_high_table_test, npt_mem_gen_params),
+	KUNIT_CASE(npt_table_gfp_test),
 	{}
 };
 

@@ -788,3 +788,36 @@ static struct kunit_suite space_suite = {
 };
 
 kunit_test_suite(space_suite);
+
+static bool gfp_has(gfp_t gfp, gfp_t bits)
+{
+	return (gfp & bits) == bits;
+}
+
+/*
+ * Guest frames are charged and zeroed; order 0 fails instead of calling the
+ * OOM killer, 2 MiB chunks give up early and quietly (order 0 follows).
+ */
+static void space_frame_gfp_test(struct kunit *test)
+{
+	gfp_t small = axas_frame_gfp(0), chunk = axas_frame_gfp(9);
+
+	KUNIT_EXPECT_TRUE(test, gfp_has(small, GFP_KERNEL_ACCOUNT | __GFP_ZERO |
+					__GFP_RETRY_MAYFAIL));
+	KUNIT_EXPECT_TRUE(test, gfp_has(chunk, GFP_KERNEL_ACCOUNT | __GFP_ZERO |
+					__GFP_NORETRY | __GFP_NOWARN));
+	KUNIT_EXPECT_FALSE(test, !!((small | chunk) &
+				    (__GFP_NOFAIL | __GFP_COMP | __GFP_HIGHMEM)));
+}
+
+static struct kunit_case space_hal_cases[] = {
+	KUNIT_CASE(space_frame_gfp_test),
+	{}
+};
+
+static struct kunit_suite space_hal_suite = {
+	.name = "axaddrspace_space_hal",
+	.test_cases = space_hal_cases,
+};
+
+kunit_test_suite(space_hal_suite);

@@ -26,6 +26,7 @@
 
 #include <linux/atomic.h>
 #include <linux/bits.h>
+#include <linux/gfp.h>
 #include <linux/lockdep_types.h>
 #include <linux/types.h>
 
@@ -247,9 +248,14 @@ struct axas_npt_hal_ops {
 };
 
 /*
- * The default HAL: alloc_pages(GFP_KERNEL_ACCOUNT | __GFP_ZERO), charged to
- * the caller's memory cgroup, and the kernel's linear map.
+ * The default HAL: alloc_pages(AXAS_NPT_TABLE_GFP) and the kernel's linear
+ * map. Table pages are zeroed and charged to the caller's memory cgroup;
+ * running out fails with -ENOMEM and never calls the OOM killer, which
+ * could only kill a bystander: the pages belong to no process's RSS.
  */
+#define AXAS_NPT_TABLE_GFP	(GFP_KERNEL_ACCOUNT | __GFP_ZERO | \
+				 __GFP_RETRY_MAYFAIL)
+
 extern const struct axas_npt_hal_ops axas_npt_default_hal;
 
 /**

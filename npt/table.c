@@ -19,7 +19,7 @@ static void *npt_default_alloc(void *priv, unsigned int order)
 
 	/* A table page is a host page, and page->private its live count. */
 	BUILD_BUG_ON(PAGE_SIZE != AXAS_NPT_PAGE_SIZE);
-	page = alloc_pages(GFP_KERNEL_ACCOUNT | __GFP_ZERO, order);
+	page = alloc_pages(AXAS_NPT_TABLE_GFP, order);
 	return page ? page_address(page) : NULL;
 }
 

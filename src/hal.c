@@ -10,18 +10,13 @@
 
 struct page *axas_hal_alloc_frames(void *priv, unsigned int order)
 {
-	gfp_t gfp = GFP_KERNEL_ACCOUNT | __GFP_ZERO;
-
 	/*
 	 * A frame is a 4 KiB host page: Kconfig refuses other page sizes, and
 	 * this holds out-of-tree builds, which bypass Kconfig.
 	 */
 	BUILD_BUG_ON(PAGE_SIZE != SZ_4K);
-	/* Large chunks are an optimisation: give up early, never warn. */
-	if (order)
-		gfp |= __GFP_NORETRY | __GFP_NOWARN;
 	/* Not __GFP_COMP: the backend may split_page() a chunk later. */
-	return alloc_pages(gfp, order);
+	return alloc_pages(axas_frame_gfp(order), order);
 }
 
 static void axas_hal_free_frames(void *priv, struct page *page,

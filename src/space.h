@@ -6,6 +6,7 @@
 #ifndef _AXAS_SPACE_H
 #define _AXAS_SPACE_H
 
+#include <linux/gfp.h>
 #include <linux/kref.h>
 #include <linux/list.h>
 #include <linux/rbtree.h>
@@ -37,6 +38,20 @@ struct axas_hal {
 	void (*free_frames)(void *priv, struct page *page, unsigned int order);
 	void *priv;
 };
+
+/*
+ * The default HAL's frames: zeroed, charged to the caller's memory cgroup,
+ * and never a reason for the OOM killer (they are in no process's RSS, so
+ * it would kill a bystander): order 0 fails with -ENOMEM once reclaim gives
+ * up, and the 2 MiB chunks, an optimisation with an order-0 fallback, give
+ * up early and quietly.
+ */
+static inline gfp_t axas_frame_gfp(unsigned int order)
+{
+	gfp_t gfp = GFP_KERNEL_ACCOUNT | __GFP_ZERO;
+
+	return gfp | (order ? __GFP_NORETRY | __GFP_NOWARN : __GFP_RETRY_MAYFAIL);
+}
 
 extern const struct axas_hal axas_default_hal;
 /* Its frame allocator, called directly on the fault path. */
