@@ -1,10 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * KUnit suite for the engine's dealings with host memory, in every format:
- * table pages beyond the format's output address width are refused, and
- * table pages never call the OOM killer.
+ * table pages beyond the format's output address width are refused, table
+ * pages never call the OOM killer, and the owner's release callback frees
+ * the table's memory once the last RCU-deferred page is gone, without a
+ * global barrier.
  */
 #include <kunit/test.h>
+#include <linux/completion.h>
+#include <linux/cpumask.h>
+#include <linux/jiffies.h>
+#include <linux/kthread.h>
+#include <linux/slab.h>
 
 #include "kunit/npt_test.h"
 
@@ -96,10 +103,155 @@ static void npt_table_gfp_test(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, !!(gfp & (__GFP_NOFAIL | __GFP_HIGHMEM)));
 }
 
+/* A table whose memory its release callback frees, and what it saw. */
+struct npt_rel_log {
+	atomic_t calls;
+	long allocs;
+	long frees;
+};
+
+struct npt_rel_table {
+	struct axas_npt npt;
+	struct npt_thal hal;
+	struct npt_rel_log *log;
+};
+
+static void npt_rel_release(struct axas_npt *npt)
+{
+	struct npt_rel_table *r = container_of(npt, struct npt_rel_table, npt);
+
+	r->log->allocs = atomic_long_read(&r->hal.allocs);
+	r->log->frees = atomic_long_read(&r->hal.frees);
+	atomic_inc(&r->log->calls);
+	kfree(r);
+}
+
+static struct npt_rel_table *npt_rel_new(struct kunit *test,
+					 struct npt_rel_log *log)
+{
+	const struct npt_tcase *tc = test->param_value;
+	struct npt_rel_table *r = kzalloc(sizeof(*r), GFP_KERNEL);
+	struct axas_npt_cfg cfg = {
+		.fmt = axas_npt_fmt_get(tc->id), .hal = &npt_thal_ops,
+		.release = npt_rel_release,
+	};
+	int ret;
+
+	KUNIT_ASSERT_NOT_NULL(test, r);
+	r->log = log;
+	cfg.hal_priv = &r->hal;
+	ret = axas_npt_init(&r->npt, &cfg);
+	if (ret)
+		kfree(r);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	return r;
+}
+
+/* Map and unmap one page: its tables go through RCU. */
+static void npt_rel_queue(struct kunit *test, struct npt_rel_table *r)
+{
+	u64 gpa = BIT_ULL(r->npt.fmt->gpa_bits) / 2;
+
+	KUNIT_EXPECT_EQ(test, axas_npt_map_page(&r->npt, gpa, 0x1000, RW), 0);
+	KUNIT_EXPECT_EQ(test, axas_npt_unmap(&r->npt, gpa, SZ_4K_ULL), 0);
+	KUNIT_EXPECT_EQ(test, axas_npt_table_pages(&r->npt),
+			(unsigned long)axas_npt_root_pages(r->npt.fmt));
+}
+
+/* Nothing queued: the release runs in axas_npt_destroy(), once. */
+static void npt_release_now_test(struct kunit *test)
+{
+	struct npt_rel_log *log = kunit_kzalloc(test, sizeof(*log), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, log);
+	axas_npt_destroy(&npt_rel_new(test, log)->npt);
+	KUNIT_EXPECT_EQ(test, atomic_read(&log->calls), 1);
+	KUNIT_EXPECT_EQ(test, log->frees, log->allocs);
+	rcu_barrier();
+	KUNIT_EXPECT_EQ(test, atomic_read(&log->calls), 1);
+}
+
+struct npt_rel_reader {
+	atomic_t holding;
+	atomic_t stop;
+	atomic_t timed_out;
+	struct completion done;
+};
+
+/*
+ * Hold off every grace period (up to 5 s) until told to stop: callbacks
+ * queued meanwhile cannot run, and an rcu_barrier() cannot return.
+ */
+static int npt_rel_reader_fn(void *arg)
+{
+	struct npt_rel_reader *rd = arg;
+	unsigned long end = jiffies + 5 * HZ;
+
+	rcu_read_lock();
+	atomic_set(&rd->holding, 1);
+	while (!atomic_read(&rd->stop) && time_before(jiffies, end))
+		cpu_relax();
+	atomic_set(&rd->timed_out, !atomic_read(&rd->stop));
+	rcu_read_unlock();
+	complete(&rd->done);
+	return 0;
+}
+
+/*
+ * Pages still queued for RCU: axas_npt_destroy() returns while a reader
+ * holds the grace period off (it waits for nothing), the release has not
+ * run yet, and it runs exactly once after the last page was freed.
+ */
+static void npt_release_rcu_test(struct kunit *test)
+{
+	struct npt_rel_log *log = kunit_kzalloc(test, sizeof(*log), GFP_KERNEL);
+	struct npt_rel_reader *rd = kunit_kzalloc(test, sizeof(*rd), GFP_KERNEL);
+	struct npt_rel_table *r;
+	struct task_struct *task;
+	unsigned int cpu;
+
+	KUNIT_ASSERT_NOT_NULL(test, log);
+	KUNIT_ASSERT_NOT_NULL(test, rd);
+	init_completion(&rd->done);
+	r = npt_rel_new(test, log);
+	/* The reader spins on another CPU; without one, only count calls. */
+	migrate_disable();
+	cpu = cpumask_any_but(cpu_online_mask, raw_smp_processor_id());
+	if (cpu < nr_cpu_ids) {
+		task = kthread_create(npt_rel_reader_fn, rd, "npt_rel");
+		if (IS_ERR(task)) {
+			migrate_enable();
+			KUNIT_FAIL(test, "kthread_create: %ld", PTR_ERR(task));
+			axas_npt_destroy(&r->npt);
+			return;
+		}
+		kthread_bind(task, cpu);
+		wake_up_process(task);
+		while (!atomic_read(&rd->holding))
+			cond_resched();
+	}
+	npt_rel_queue(test, r);
+	axas_npt_destroy(&r->npt);
+	if (cpu < nr_cpu_ids) {
+		KUNIT_EXPECT_EQ(test, atomic_read(&log->calls), 0);
+		atomic_set(&rd->stop, 1);
+		wait_for_completion(&rd->done);
+		KUNIT_EXPECT_EQ(test, atomic_read(&rd->timed_out), 0);
+	} else {
+		kunit_info(test, "one CPU: not waiting is not testable here\n");
+	}
+	migrate_enable();
+	rcu_barrier();
+	KUNIT_EXPECT_EQ(test, atomic_read(&log->calls), 1);
+	KUNIT_EXPECT_EQ(test, log->frees, log->allocs);
+}
+
 static struct kunit_case npt_mem_cases[] = {
 	KUNIT_CASE_PARAM(npt_high_root_test, npt_mem_gen_params),
 	KUNIT_CASE_PARAM(npt_high_table_test, npt_mem_gen_params),
 	KUNIT_CASE(npt_table_gfp_test),
+	KUNIT_CASE_PARAM(npt_release_now_test, npt_mem_gen_params),
+	KUNIT_CASE_PARAM(npt_release_rcu_test, npt_mem_gen_params),
 	{}
 };
 

@@ -22,7 +22,9 @@ int axas_npt_init(struct axas_npt *npt, const struct axas_npt_cfg *cfg)
 		.flush		= cfg->flush,
 		.flush_priv	= cfg->flush_priv,
 		.lock_map	= cfg->lock_map,
+		.release	= cfg->release,
 	};
+	atomic_long_set(&npt->rcu_pending, 1);
 	npt->root = npt_table_alloc(npt, fmt->root_xbits);
 	if (!npt->root)
 		return -ENOMEM;
@@ -57,8 +59,15 @@ void axas_npt_destroy(struct axas_npt *npt)
 	npt->root = NULL;
 	atomic_long_set(&npt->table_pages, 0);
 	atomic64_set(&npt->mapped_bytes, 0);
-	/* RCU callbacks still to run use npt->hal. */
-	if (npt->rcu_used)
+	/*
+	 * RCU callbacks still to run use npt->hal. An owner with a release
+	 * callback frees the memory when the last of them is done; no global
+	 * barrier on the way: a process closing many spaces does not wait a
+	 * grace period for each.
+	 */
+	if (npt->release)
+		npt_rcu_put(npt);
+	else if (!atomic_long_dec_and_test(&npt->rcu_pending))
 		rcu_barrier();
 }
 EXPORT_SYMBOL_IF_KUNIT(axas_npt_destroy);

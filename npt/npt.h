@@ -272,6 +272,8 @@ struct axas_npt_flush_ops {
 	void (*flush_range)(void *priv, u64 gpa, u64 size);
 };
 
+struct axas_npt;
+
 /**
  * struct axas_npt_cfg - what axas_npt_init() needs
  * @fmt: the format, from axas_npt_fmt_get()
@@ -281,6 +283,11 @@ struct axas_npt_flush_ops {
  * @flush_priv: passed to @flush->flush_range
  * @lock_map: lockdep map of the owner's lock, from axas_npt_lock_map(), so
  *	the engine can assert the locking contract; NULL to assert nothing
+ * @release: called once, when the table is destroyed and the last table
+ *	page queued for RCU freeing is freed: only then may the owner free the
+ *	memory holding the &struct axas_npt (and @hal_priv). It may run from
+ *	axas_npt_destroy() or from an RCU callback (softirq context). NULL:
+ *	axas_npt_destroy() waits for the queued pages itself (rcu_barrier()).
  */
 struct axas_npt_cfg {
 	const struct axas_npt_fmt *fmt;
@@ -289,6 +296,7 @@ struct axas_npt_cfg {
 	const struct axas_npt_flush_ops *flush;
 	void *flush_priv;
 	struct lockdep_map *lock_map;
+	void (*release)(struct axas_npt *npt);
 };
 
 /**
@@ -315,7 +323,9 @@ struct axas_npt_cfg {
  * @root_pa: address of the root table as @hal reports it
  * @table_pages: 4 KiB table pages reachable from the root, root included
  * @mapped_bytes: bytes covered by present leaves
- * @rcu_used: some table page was freed through RCU; destroy waits for it
+ * @release: the owner's release callback, or NULL
+ * @rcu_pending: table pages queued for RCU freeing, plus one until
+ *	axas_npt_destroy(); whoever drops it to 0 calls @release
  *
  * All fields are private to the engine; use the accessors below.
  */
@@ -330,7 +340,8 @@ struct axas_npt {
 	phys_addr_t root_pa;
 	atomic_long_t table_pages;
 	atomic64_t mapped_bytes;
-	bool rcu_used;
+	void (*release)(struct axas_npt *npt);
+	atomic_long_t rcu_pending;
 };
 
 /**
@@ -359,7 +370,8 @@ struct axas_npt_leaf {
  * @cfg: format, HAL, flush operations and lock
  *
  * Return: 0, -EINVAL for a bad @cfg or -ENOMEM (also for a root above the
- * format's output address width). On error nothing is allocated.
+ * format's output address width). On error nothing is allocated and
+ * &axas_npt_cfg.release is not called.
  */
 int axas_npt_init(struct axas_npt *npt, const struct axas_npt_cfg *cfg);
 
@@ -369,8 +381,10 @@ int axas_npt_init(struct axas_npt *npt, const struct axas_npt_cfg *cfg);
  *
  * Leaves are dropped without flushing: the owner makes sure no hardware uses
  * the table any more and that no other call on @npt is running or will run.
- * Waits for table pages still queued for RCU freeing, so @npt may be freed
- * afterwards. May sleep.
+ * Table pages an earlier unmap queued for RCU freeing may still be queued:
+ * with a &axas_npt_cfg.release callback, the owner frees @npt there, once
+ * they are gone (maybe before this returns); without one, this waits for
+ * them (rcu_barrier()), so @npt may be freed afterwards. May sleep.
  */
 void axas_npt_destroy(struct axas_npt *npt);
 

@@ -114,6 +114,7 @@ u64 *npt_table_alloc(struct axas_npt *npt, unsigned int order);
 void npt_table_free(struct axas_npt *npt, u64 *table, unsigned int order);
 void npt_free_list(struct axas_npt *npt, struct list_head *list);
 void npt_free_list_rcu(struct axas_npt *npt, struct list_head *list);
+void npt_rcu_put(struct axas_npt *npt);
 u64 npt_collect(struct axas_npt *npt, u64 *table, unsigned int level,
 		struct list_head *list);
 int npt_cache_fill(struct axas_npt *npt, struct npt_cache *cache,

@@ -89,12 +89,24 @@ void npt_free_list(struct axas_npt *npt, struct list_head *list)
 	}
 }
 
+/*
+ * Drop a reference on the table's memory: each page queued for RCU holds
+ * one, the table itself (until axas_npt_destroy()) another. The last one
+ * hands the memory back to the owner. Callable from the RCU callback.
+ */
+void npt_rcu_put(struct axas_npt *npt)
+{
+	if (atomic_long_dec_and_test(&npt->rcu_pending) && npt->release)
+		npt->release(npt);
+}
+
 static void npt_table_free_rcu_cb(struct rcu_head *head)
 {
 	struct page *page = container_of(head, struct page, rcu_head);
 	struct axas_npt *npt = (struct axas_npt *)page_private(page);
 
 	npt_table_free(npt, page_address(page), 0);
+	npt_rcu_put(npt);
 }
 
 /*
@@ -107,10 +119,8 @@ void npt_free_list_rcu(struct axas_npt *npt, struct list_head *list)
 {
 	struct page *page, *next;
 
-	if (list_empty(list))
-		return;
-	npt->rcu_used = true;
 	list_for_each_entry_safe(page, next, list, lru) {
+		atomic_long_inc(&npt->rcu_pending);
 		set_page_private(page, (unsigned long)npt);
 		call_rcu(&page->rcu_head, npt_table_free_rcu_cb);
 	}
