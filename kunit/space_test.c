@@ -789,6 +789,114 @@ static struct kunit_suite space_suite = {
 
 kunit_test_suite(space_suite);
 
+/*
+ * The HAL's sync_guest: a counting one, on a copy of the counting HAL. It
+ * checks at each call that the table maps nothing beyond what was synced
+ * before (the frame is synced before it is mapped).
+ */
+#define SYNC_MAX	1024U
+
+struct sync_thal {
+	struct thal t;
+	struct axas *as;
+	u64 mapped_base;
+	u64 synced;
+	unsigned int calls;
+	unsigned int late;
+	struct { phys_addr_t pa; size_t len; bool exec; } log[SYNC_MAX];
+};
+
+static void sync_record(void *priv, phys_addr_t pa, size_t len, bool exec)
+{
+	struct sync_thal *s = container_of(priv, struct sync_thal, t);
+
+	if (axas_npt_mapped_bytes(&s->as->npt) != s->mapped_base + s->synced)
+		s->late++;
+	if (s->calls < SYNC_MAX)
+		s->log[s->calls] = (typeof(s->log[0])) { pa, len, exec };
+	s->calls++;
+	s->synced += len;
+}
+
+static struct sync_thal *sync_thal_new(struct kunit *test)
+{
+	struct sync_thal *s = kunit_kzalloc(test, sizeof(*s), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	s->t = *thal_new(test);
+	s->t.hal.tables = &s->t.tables;
+	s->t.hal.priv = &s->t;
+	s->t.hal.sync_guest = sync_record;
+	return s;
+}
+
+/* Start counting before an operation. */
+static void sync_reset(struct sync_thal *s)
+{
+	s->mapped_base = axas_npt_mapped_bytes(&s->as->npt);
+	s->synced = 0;
+	s->calls = 0;
+	s->late = 0;
+}
+
+/* Every page of [@gpa, @gpa + @size) maps a frame synced with @exec. */
+static void sync_expect_range(struct kunit *test, struct sync_thal *s, u64 gpa,
+			      u64 size, bool exec)
+{
+	unsigned int i, n = min(s->calls, SYNC_MAX);
+	struct axas_translation tr;
+	u64 end;
+
+	for (end = gpa + size; gpa < end; gpa += K4) {
+		KUNIT_ASSERT_EQ(test, axas_translate(s->as, gpa, &tr), 0);
+		for (i = 0; i < n; i++)
+			if (tr.hpa >= s->log[i].pa &&
+			    tr.hpa - s->log[i].pa < s->log[i].len)
+				break;
+		KUNIT_ASSERT_LT_MSG(test, i, n, "gpa %#llx: frame not synced",
+				    gpa);
+		KUNIT_EXPECT_EQ_MSG(test, s->log[i].exec, exec, "gpa %#llx", gpa);
+	}
+}
+
+/*
+ * Populate and faults hand every new frame to sync_guest before it is
+ * mapped, once, with exec for executable areas; a fault on a page that has
+ * its frame syncs nothing.
+ */
+static void space_sync_guest_test(struct kunit *test)
+{
+	struct sync_thal *s = sync_thal_new(test);
+	u64 size = M2 + 3 * K4, lazy = 8 * M2, code = 16 * M2;
+
+	s->as = space_new(test, &s->t, param_format(test), 0, G1);
+	sync_reset(s);
+	KUNIT_ASSERT_EQ(test, axas_map_alloc(s->as, M2, size, RW | AXAS_EXEC |
+					     AXAS_MAP_POPULATE), 0);
+	KUNIT_EXPECT_EQ(test, s->synced, size);
+	KUNIT_EXPECT_EQ(test, s->late, 0);
+	sync_expect_range(test, s, M2, size, true);
+
+	KUNIT_ASSERT_EQ(test, axas_map_alloc(s->as, lazy, 4 * K4, RW), 0);
+	KUNIT_ASSERT_EQ(test, axas_map_alloc(s->as, code, K4,
+					     AXAS_READ | AXAS_EXEC), 0);
+	sync_reset(s);
+	KUNIT_EXPECT_TRUE(test, fault(test, s->as, lazy + K4, AXAS_WRITE));
+	KUNIT_EXPECT_TRUE(test, fault(test, s->as, lazy + 3 * K4, AXAS_READ));
+	KUNIT_EXPECT_EQ(test, s->calls, 2);
+	sync_expect_range(test, s, lazy + K4, K4, false);
+	sync_expect_range(test, s, lazy + 3 * K4, K4, false);
+	sync_reset(s);
+	KUNIT_EXPECT_TRUE(test, fault(test, s->as, code, AXAS_EXEC));
+	KUNIT_EXPECT_EQ(test, s->calls, 1);
+	sync_expect_range(test, s, code, K4, true);
+	KUNIT_EXPECT_EQ(test, s->late, 0);
+	sync_reset(s);
+	KUNIT_EXPECT_TRUE(test, fault(test, s->as, lazy + K4, AXAS_READ));
+	KUNIT_EXPECT_EQ(test, s->calls, 0);
+	space_done(test, &s->t, s->as);
+}
+
 static bool gfp_has(gfp_t gfp, gfp_t bits)
 {
 	return (gfp & bits) == bits;
@@ -811,6 +919,7 @@ static void space_frame_gfp_test(struct kunit *test)
 }
 
 static struct kunit_case space_hal_cases[] = {
+	KUNIT_CASE_PARAM(space_sync_guest_test, space_format_gen_params),
 	KUNIT_CASE(space_frame_gfp_test),
 	{}
 };

@@ -11,6 +11,10 @@
  * own allocation, or a frame of a chunk split with split_page()). Only an
  * unmap or protect whose edge cuts a 2 MiB leaf makes 4 KiB leaves of a
  * chunk, and it splits the chunk as soon as the table change succeeded.
+ *
+ * A new frame is zeroed through the host's cache; axas_sync_guest() makes
+ * the zeroes reach a guest that reads around the cache before the frame is
+ * mapped, where a guest could see it.
  */
 #include <linux/indirect_call_wrapper.h>
 #include <linux/io.h>
@@ -49,6 +53,7 @@ static int axas_populate_chunk(struct axas *as, u64 gpa, u64 left, u32 flags,
 	}
 	if (!page)
 		return -ENOMEM;
+	axas_sync_guest(as, page_to_phys(page), AXAS_PAGE_SIZE << order, flags);
 	ret = axas_npt_map(&as->npt, gpa, page_to_phys(page),
 			   AXAS_PAGE_SIZE << order, flags & AXAS_PROT_MASK,
 			   AXAS_NPT_HUGE);
@@ -128,6 +133,7 @@ int axas_alloc_fault(struct axas *as, u64 gpa, u32 flags)
 			       as->hal->priv, 0);
 	if (!page)
 		return -ENOMEM;
+	axas_sync_guest(as, page_to_phys(page), AXAS_PAGE_SIZE, flags);
 	ret = axas_npt_map_page_at(&as->npt, &slot, gpa, page_to_phys(page),
 				   flags & AXAS_PROT_MASK);
 	if (ret) {

@@ -7,6 +7,7 @@
 #define _AXAS_SPACE_H
 
 #include <linux/gfp.h>
+#include <linux/indirect_call_wrapper.h>
 #include <linux/kref.h>
 #include <linux/list.h>
 #include <linux/rbtree.h>
@@ -27,6 +28,10 @@
  * @free_frames: free 2^@order frames at @page: a whole block from
  *	@alloc_frames, or one order-0 frame (an order-0 block, or a frame of a
  *	block the backend split with split_page())
+ * @sync_guest: make what the host wrote to [@pa, @pa + @len) of a frame
+ *	visible to a guest that reads it with its caches off or through a
+ *	non-cacheable mapping, and to its instruction fetch when @exec; NULL
+ *	when nothing is needed
  * @priv: passed to every operation
  *
  * The only place that touches the page allocator; KUnit substitutes a
@@ -36,6 +41,7 @@ struct axas_hal {
 	const struct axas_npt_hal_ops *tables;
 	struct page *(*alloc_frames)(void *priv, unsigned int order);
 	void (*free_frames)(void *priv, struct page *page, unsigned int order);
+	void (*sync_guest)(void *priv, phys_addr_t pa, size_t len, bool exec);
 	void *priv;
 };
 
@@ -56,6 +62,7 @@ static inline gfp_t axas_frame_gfp(unsigned int order)
 extern const struct axas_hal axas_default_hal;
 /* Its frame allocator, called directly on the fault path. */
 struct page *axas_hal_alloc_frames(void *priv, unsigned int order);
+void axas_hal_sync_guest(void *priv, phys_addr_t pa, size_t len, bool exec);
 
 /**
  * struct axas_area_node - one area of a space
@@ -117,6 +124,21 @@ struct axas {
 static inline u64 axas_area_size(const struct axas_area_node *a)
 {
 	return a->last - a->start + 1;
+}
+
+/*
+ * Make what the host wrote to a frame visible to the guest before the guest
+ * may see the frame (after zeroing, after pwrite): the HAL's sync_guest,
+ * with exec for an area the guest may execute.
+ */
+static inline void axas_sync_guest(struct axas *as, phys_addr_t pa,
+				   size_t len, u32 flags)
+{
+	const struct axas_hal *hal = as->hal;
+
+	if (hal->sync_guest)
+		INDIRECT_CALL_1(hal->sync_guest, axas_hal_sync_guest, hal->priv,
+				pa, len, flags & AXAS_EXEC);
 }
 
 /* space.c: take and drop @lock for writing, bracketing @seq. */
