@@ -443,14 +443,16 @@ static struct axas_area area_at(unsigned int i)
 	};
 }
 
-static void map_areas(struct __test_metadata *_metadata, int fd)
+/* Areas 0 to @n - 1 of area_at(), in a scrambled order. */
+static void map_areas(struct __test_metadata *_metadata, int fd, unsigned int n)
 {
 	struct axas_area a;
 	unsigned int j;
 
 	for (j = 0; j < NR_AREAS; j++) {
 		a = area_at(j * 77 % NR_AREAS);
-		ASSERT_EQ(0, _map_alloc(fd, a.gpa, a.size, a.flags));
+		if (a.gpa < n * AREA_STRIDE)
+			ASSERT_EQ(0, _map_alloc(fd, a.gpa, a.size, a.flags));
 	}
 }
 
@@ -477,7 +479,7 @@ TEST_F(rw, areas_capacities)
 
 	ASSERT_NE(NULL, a);
 	memset(&pattern, 0xa5, sizeof(pattern));
-	map_areas(_metadata, self->fd);
+	map_areas(_metadata, self->fd, NR_AREAS);
 	for (k = 0; k < ARRAY_SIZE(caps); k++) {
 		n = caps[k] < NR_AREAS ? caps[k] : NR_AREAS;
 		memset(a, 0xa5, 301 * sizeof(*a));
@@ -498,7 +500,7 @@ TEST_F(rw, areas_efault)
 	uint32_t count;
 
 	ASSERT_NE(MAP_FAILED, a);
-	map_areas(_metadata, self->fd);
+	map_areas(_metadata, self->fd, NR_AREAS);
 	ASSERT_EQ(0, munmap((char *)a + SZ_4K, SZ_4K));
 	/* Gone from the start, or after 4096 / 32 = 128 entries. */
 	EXPECT_EQ(EFAULT, _areas(self->fd, (void *)((char *)a + SZ_4K), 1, &count));
@@ -511,85 +513,125 @@ TEST_F(rw, areas_efault)
 	munmap(a, SZ_4K);
 }
 
-/* A thread that maps and unmaps one more area in the middle of the list. */
+/*
+ * Writers while the areas are listed: the first @nbase areas of area_at()
+ * stay, and a thread maps @nextra more after area @slot one by one, then
+ * unmaps them all in one call, over and over.
+ */
 struct toggler {
 	pthread_t tid;
 	int fd;
+	unsigned int nbase, slot, nextra;
 	atomic_bool stop;
 	int err;
 };
 
-#define EXTRA_GPA	(100 * AREA_STRIDE + 8 * SZ_4K)
+static struct axas_area extra_at(const struct toggler *t, unsigned int k)
+{
+	return (struct axas_area){
+		.gpa = t->slot * AREA_STRIDE + (8 + k) * SZ_4K, .size = SZ_4K,
+		.flags = RW, .backend = AXAS_BACKEND_ALLOC,
+	};
+}
 
 static void *toggle_fn(void *arg)
 {
 	struct toggler *t = arg;
+	unsigned int k;
 
 	while (!atomic_load(&t->stop) && !t->err) {
-		t->err = _map_alloc(t->fd, EXTRA_GPA, SZ_4K, RW);
+		for (k = 0; k < t->nextra && !t->err; k++)
+			t->err = _map_alloc(t->fd, extra_at(t, k).gpa, SZ_4K, RW);
 		if (!t->err)
-			t->err = _unmap(t->fd, EXTRA_GPA, SZ_4K);
+			t->err = _unmap(t->fd, extra_at(t, 0).gpa, t->nextra * SZ_4K);
 	}
 	return NULL;
 }
 
-/*
- * A listing of @count entries is one state of the space, whole: the 200
- * areas, with or without the extra one, and nothing written after them.
- */
-static bool listing_whole(const struct axas_area *a, uint32_t count)
+/* Entry @i of the listing while the first @k extras are mapped. */
+static struct axas_area listed_at(const struct toggler *t, unsigned int k,
+				  unsigned int i)
 {
-	struct axas_area extra = {
-		.gpa = EXTRA_GPA, .size = SZ_4K, .flags = RW,
-		.backend = AXAS_BACKEND_ALLOC,
-	}, want, pattern;
+	if (i <= t->slot)
+		return area_at(i);
+	if (i <= t->slot + k)
+		return extra_at(t, i - t->slot - 1);
+	return area_at(i - k);
+}
+
+/*
+ * A listing of @count entries is one state of the space, whole: the base
+ * areas and the first few extras, and nothing written after them. Returns
+ * 0, or why not: 1 for the count, 2 for an entry after them, 3 + i for
+ * entry i.
+ */
+static unsigned int listing_bad(const struct toggler *t,
+				const struct axas_area *a, uint32_t count)
+{
+	struct axas_area want, pattern;
 	unsigned int i;
 
 	memset(&pattern, 0xa5, sizeof(pattern));
-	if (count != NR_AREAS && count != NR_AREAS + 1)
-		return false;
+	if (count < t->nbase || count > t->nbase + t->nextra)
+		return 1;
 	if (memcmp(&a[count], &pattern, sizeof(pattern)))
-		return false;
+		return 2;
 	for (i = 0; i < count; i++) {
-		if (count == NR_AREAS || i <= 100)
-			want = area_at(i);
-		else
-			want = i == 101 ? extra : area_at(i - 1);
+		want = listed_at(t, count - t->nbase, i);
 		if (memcmp(&a[i], &want, sizeof(want)))
-			return false;
+			return 3 + i;
 	}
-	return true;
+	return 0;
 }
 
-#define LIST_ROUNDS	300
-
-/* Writers meanwhile: each listing is whole, or EAGAIN. */
-TEST_F_TIMEOUT(rw, areas_with_writers, 120)
+/* Each of @rounds listings is whole, or EAGAIN. */
+static void list_with_writers(struct __test_metadata *_metadata, int fd,
+			      struct toggler *t, unsigned int rounds)
 {
-	struct axas_area *a = calloc(NR_AREAS + 8, sizeof(*a));
-	struct toggler t = { .fd = self->fd };
-	unsigned int i, bad = 0, again = 0;
-	uint32_t count;
-	int ret;
+	uint32_t cap = t->nbase + t->nextra + 8, count = 0;
+	struct axas_area *a = calloc(cap, sizeof(*a));
+	unsigned int i, bad = 0, why = 0, again = 0;
+	int ret = 0;
 
 	ASSERT_NE(NULL, a);
-	map_areas(_metadata, self->fd);
-	ASSERT_EQ(0, pthread_create(&t.tid, NULL, toggle_fn, &t));
-	for (i = 0; i < LIST_ROUNDS && !bad; i++) {
-		memset(a, 0xa5, (NR_AREAS + 8) * sizeof(*a));
-		ret = _areas(self->fd, a, NR_AREAS + 8, &count);
+	map_areas(_metadata, fd, t->nbase);
+	t->fd = fd;
+	ASSERT_EQ(0, pthread_create(&t->tid, NULL, toggle_fn, t));
+	for (i = 0; i < rounds && !bad; i++) {
+		memset(a, 0xa5, cap * sizeof(*a));
+		ret = _areas(fd, a, cap, &count);
+		why = ret ? 0 : listing_bad(t, a, count);
 		if (ret == EAGAIN)
 			again++;
-		else if (ret || !listing_whole(a, count))
+		else if (ret || why)
 			bad = i + 1;
 	}
-	atomic_store(&t.stop, true);
-	ASSERT_EQ(0, pthread_join(t.tid, NULL));
+	atomic_store(&t->stop, true);
+	ASSERT_EQ(0, pthread_join(t->tid, NULL));
 	EXPECT_EQ(0, bad)
-		TH_LOG("listing %u: ret %d count %u", bad - 1, ret, count);
-	EXPECT_EQ(0, t.err);
+		TH_LOG("listing %u: ret %d count %u, %s %u", bad - 1, ret, count,
+		       why < 3 ? "reason" : "wrong entry", why < 3 ? why : why - 3);
+	EXPECT_EQ(0, t->err);
 	TH_LOG("%u listings, %u EAGAIN", i, again);
 	free(a);
+}
+
+TEST_F_TIMEOUT(rw, areas_with_writers, 120)
+{
+	struct toggler t = { .nbase = NR_AREAS, .slot = 100, .nextra = 1 };
+
+	list_with_writers(_metadata, self->fd, &t, 300);
+}
+
+/*
+ * From 65 areas to 63 while a listing is between its first chunk and its
+ * second: the listing of 63 that follows writes nothing after them.
+ */
+TEST_F_TIMEOUT(rw, areas_shrink_with_writers, 120)
+{
+	struct toggler t = { .nbase = 63, .slot = 30, .nextra = 2 };
+
+	list_with_writers(_metadata, self->fd, &t, 4000);
 }
 
 /* ---- Long transfers across many areas -------------------------------------- */
