@@ -4,7 +4,8 @@
  * a simple model of a 4 GiB window at the top of the input space. After
  * every operation: its return value, sampled query results, the exact
  * table-page count, the mapped bytes, and that every unmap, split and
- * downgrade was flushed over its range. Every 2000 operations: every leaf.
+ * permission change was flushed over its range. Every 2000 operations:
+ * every leaf.
  *
  * The model keeps one record per 1 GiB block, per 2 MiB block and per
  * 4 KiB page; a block record that holds a leaf overrides what is below it.
@@ -256,7 +257,7 @@ static void m_unmap_leaf(struct npt_model *m, u64 p, u64 *rec, u64 pages)
 	m->mapped -= pages * SZ_4K_ULL;
 }
 
-/* A downgrade or a new memory type must have been flushed. */
+/* A permission change or a new memory type must have been flushed. */
 static void m_protect_leaf(struct npt_model *m, u64 p, u64 *rec, u64 pages,
 			   u32 flags)
 {
@@ -264,7 +265,7 @@ static void m_protect_leaf(struct npt_model *m, u64 p, u64 *rec, u64 pages,
 
 	if (old == flags)
 		return;
-	if ((old & ~flags & AXAS_NPT_PERM) || ((old ^ flags) & ~AXAS_NPT_PERM))
+	if (old != flags)
 		m_need_flush(m, p, pages);
 	*rec = (*rec & ~M_FLAGS) | flags;
 }

@@ -315,7 +315,6 @@ int axas_npt_unmap(struct axas_npt *npt, u64 gpa, u64 size)
 EXPORT_SYMBOL_IF_KUNIT(axas_npt_unmap);
 
 struct npt_protect {
-	u32 flags;
 	u64 bits[AXAS_NPT_LEAF_LEVELS];
 	struct npt_cache cache;
 	struct npt_flush flush;
@@ -329,7 +328,9 @@ static u64 npt_protect_pte(const struct npt_ctx *ctx,
 
 /*
  * A new memory type needs break-before-make; new permissions alone are
- * written in place, and flushed if any was taken away.
+ * written in place and flushed, whether taken away or granted: a TLB may
+ * hold the old entry, and an upgrade left to a spurious fault would make
+ * the owner retry twice.
  */
 static void npt_protect_leaf(struct npt_ctx *ctx, struct npt_protect *prot,
 			     u64 pte)
@@ -341,8 +342,7 @@ static void npt_protect_leaf(struct npt_ctx *ctx, struct npt_protect *prot,
 		return;
 	}
 	npt_make(ctx, pte);
-	if (ctx->linked && (fmt->leaf_flags(ctx->old) & ~prot->flags &
-			    AXAS_NPT_PERM))
+	if (ctx->linked)
 		npt_flush_add(&prot->flush, ctx->base, npt_ctx_size(ctx));
 }
 
@@ -369,7 +369,6 @@ static int npt_protect_cb(struct npt_ctx *ctx, enum npt_visit visit)
 int axas_npt_protect(struct axas_npt *npt, u64 gpa, u64 size, u32 flags)
 {
 	struct npt_protect prot = {
-		.flags	= flags,
 		.cache	= NPT_CACHE_INIT(prot.cache),
 		.flush	= NPT_FLUSH_INIT,
 	};

@@ -74,6 +74,27 @@ int axas_translate(struct axas *as, u64 gpa, struct axas_translation *t)
 }
 EXPORT_SYMBOL_NS_GPL(axas_translate, AXADDRSPACE);
 
+/* A fault in area @a that permits @access; lock held for reading. */
+static int axas_fault_in_area(struct axas *as, struct axas_area_node *a,
+			      u64 gpa, u32 access, bool *handled)
+{
+	struct axas_npt_leaf leaf;
+	int ret;
+
+	if (a->backend == AXAS_BACKEND_ALLOC && !(a->flags & AXAS_MAP_POPULATE)) {
+		ret = axas_alloc_fault(as, ALIGN_DOWN(gpa, AXAS_PAGE_SIZE),
+				       a->flags);
+		if (ret > 0)
+			atomic64_inc(&as->faults_handled);
+		*handled = ret >= 0;
+		return min(ret, 0);
+	}
+	/* Present already: a stale TLB entry, the guest retries. */
+	*handled = !axas_npt_query(&as->npt, gpa, &leaf) &&
+		   (leaf.flags & access) == access;
+	return 0;
+}
+
 /**
  * axas_handle_page_fault() - resolve a nested page fault
  * @as: the space
@@ -81,9 +102,12 @@ EXPORT_SYMBOL_NS_GPL(axas_translate, AXADDRSPACE);
  *	AXAS_WRITE and AXAS_EXEC)
  * @handled: out: true when the guest should retry the access
  *
- * Handled exactly when the address lies in a lazy alloc area whose flags
- * allow the access; the page then has a frame (a new zeroed one only if it
- * had none). Faults on different pages run in parallel.
+ * Handled whenever, after the call, a present leaf maps the address and
+ * permits the access: a lazy page of an alloc area got its frame (a new
+ * zeroed one only if it had none), or the entry was there already (a
+ * spurious fault). Not handled for holes, addresses outside the space and
+ * accesses the area's flags deny. Faults on different pages run in
+ * parallel.
  *
  * Return: 0, -EINVAL for bad access bits, -ENOMEM.
  */
@@ -100,111 +124,205 @@ int axas_handle_page_fault(struct axas *as, const struct axas_npf_info *npf,
 		return 0;
 	down_read(&as->lock);
 	a = axas_area_find(as, npf->gpa);
-	if (a && a->backend == AXAS_BACKEND_ALLOC &&
-	    !(a->flags & AXAS_MAP_POPULATE) &&
-	    (a->flags & npf->access) == npf->access) {
-		ret = axas_alloc_fault(as, ALIGN_DOWN(npf->gpa, AXAS_PAGE_SIZE),
-				       a->flags);
-		if (ret > 0)
-			atomic64_inc(&as->faults_handled);
-		*handled = ret >= 0;
-	}
+	if (a && (a->flags & npf->access) == npf->access)
+		ret = axas_fault_in_area(as, a, npf->gpa, npf->access, handled);
 	up_read(&as->lock);
-	return min(ret, 0);
+	return ret;
 }
 EXPORT_SYMBOL_NS_GPL(axas_handle_page_fault, AXADDRSPACE);
 
-/* Copy between @iter and device memory, through a bounce buffer. */
-static size_t axas_rw_iomem(phys_addr_t pa, size_t len, struct iov_iter *iter,
-			    bool write)
-{
-	void __iomem *io = ioremap(pa, len);
-	size_t done = 0, n, got;
-	u8 buf[64];
+/* Host memory of linear areas is mapped this much at a time. */
+#define AXAS_HOSTMAP_MAX	SZ_2M
 
-	if (!io)
-		return 0;
-	while (done < len) {
-		n = min(len - done, sizeof(buf));
-		if (write) {
-			got = copy_from_iter(buf, n, iter);
-			memcpy_toio(io + done, buf, got);
-		} else {
-			memcpy_fromio(buf, io + done, n);
-			got = copy_to_iter(buf, n, iter);
-		}
-		done += got;
-		if (got < n)
-			break;
-	}
-	iounmap(io);
-	return done;
+/**
+ * struct axas_rw - one read or write of guest memory
+ * @as: the space
+ * @gpa: the next guest physical address
+ * @iter: the caller's buffer
+ * @write: true to write guest memory
+ * @bounce: one page: user memory is copied outside the space's lock
+ * @map_pa: host range of linear areas mapped at @map_va (0 bytes if none)
+ * @map_len: its length
+ * @map_va: the mapping, ioremap() or memremap()
+ * @map_io: @map_va comes from ioremap()
+ */
+struct axas_rw {
+	struct axas *as;
+	u64 gpa;
+	struct iov_iter *iter;
+	bool write;
+	u8 *bounce;
+	phys_addr_t map_pa;
+	size_t map_len;
+	void *map_va;
+	bool map_io;
+};
+
+static void axas_rw_unmap_host(struct axas_rw *rw)
+{
+	if (!rw->map_len)
+		return;
+	if (rw->map_io)
+		iounmap((void __iomem *)rw->map_va);
+	else
+		memunmap(rw->map_va);
+	rw->map_len = 0;
 }
 
-/* Copy between @iter and host memory that is neither RAM nor device. */
-static size_t axas_rw_memremap(phys_addr_t pa, size_t len,
-			       struct iov_iter *iter, bool write)
+/*
+ * The kernel address of host address @pa of a linear area with @flags,
+ * which needs @len bytes from there; one mapping serves a whole call.
+ */
+static void *axas_rw_map_host(struct axas_rw *rw, phys_addr_t pa, size_t len,
+			      u64 area_end, u32 flags)
 {
-	void *p = memremap(pa, len, MEMREMAP_WB);
-	size_t n;
+	bool io = flags & (AXAS_DEVICE | AXAS_UNCACHED);
 
-	if (!p)
-		return 0;
-	n = write ? copy_from_iter(p, len, iter) : copy_to_iter(p, len, iter);
-	memunmap(p);
-	return n;
+	if (rw->map_len && io == rw->map_io && pa >= rw->map_pa &&
+	    pa + len <= rw->map_pa + rw->map_len)
+		return rw->map_va + (pa - rw->map_pa);
+	axas_rw_unmap_host(rw);
+	rw->map_pa = pa;
+	rw->map_len = min_t(u64, max_t(u64, iov_iter_count(rw->iter), len),
+			    min_t(u64, area_end, AXAS_HOSTMAP_MAX));
+	rw->map_io = io;
+	rw->map_va = io ? (void __force *)ioremap(pa, rw->map_len) :
+		     memremap(pa, rw->map_len, MEMREMAP_WB);
+	if (!rw->map_va)
+		rw->map_len = 0;
+	return rw->map_va;
 }
 
-/* Copy @len bytes at @pa, inside one page of RAM with a struct page. */
-static size_t axas_rw_frame(phys_addr_t pa, size_t len, struct iov_iter *iter,
-			    bool write)
+/* Copy between the bounce page and the guest at @p (RAM or memremap()). */
+static void axas_rw_mem(struct axas_rw *rw, void *p, size_t len)
+{
+	if (rw->write)
+		memcpy(p, rw->bounce, len);
+	else
+		memcpy(rw->bounce, p, len);
+}
+
+static void axas_rw_io(struct axas_rw *rw, void __iomem *p, size_t len)
+{
+	if (rw->write)
+		memcpy_toio(p, rw->bounce, len);
+	else
+		memcpy_fromio(rw->bounce, p, len);
+}
+
+/* @len bytes at @pa, inside one page of RAM with a struct page. */
+static void axas_rw_frame(struct axas_rw *rw, phys_addr_t pa, size_t len,
+			  u32 flags)
 {
 	void *p = kmap_local_page(pfn_to_page(PHYS_PFN(pa)));
-	size_t n;
 
-	n = write ? copy_from_iter(p + offset_in_page(pa), len, iter) :
-		    copy_to_iter(p + offset_in_page(pa), len, iter);
+	axas_rw_mem(rw, p + (pa & (AXAS_PAGE_SIZE - 1)), len);
 	kunmap_local(p);
-	return n;
+	if (rw->write)
+		axas_sync_guest(rw->as, pa, len, flags);
 }
 
-/* Copy @len bytes at host address @pa of a linear area, inside one page. */
-static size_t axas_rw_host(phys_addr_t pa, size_t len, struct iov_iter *iter,
-			   bool write, u32 flags)
+/* @len bytes of linear area @a at the current gpa, inside one page. */
+static int axas_rw_linear(struct axas_rw *rw, struct axas_area_node *a,
+			  size_t len)
 {
-	if (pfn_valid(PHYS_PFN(pa)) && page_is_ram(PHYS_PFN(pa)))
-		return axas_rw_frame(pa, len, iter, write);
-	return flags & (AXAS_DEVICE | AXAS_UNCACHED) ?
-	       axas_rw_iomem(pa, len, iter, write) :
-	       axas_rw_memremap(pa, len, iter, write);
+	phys_addr_t pa = a->hpa + (rw->gpa - a->start);
+	void *p;
+
+	if (!(a->flags & (rw->write ? AXAS_WRITE : AXAS_READ)))
+		return -EACCES;
+	if (pfn_valid(PHYS_PFN(pa)) && page_is_ram(PHYS_PFN(pa))) {
+		/* Not RAM when it was mapped: hot-added since. */
+		if (!axas_allow_ram_linear()) {
+			pr_warn_ratelimited("host page %pa of a linear area became System RAM: refused\n",
+					    &pa);
+			return -EIO;
+		}
+		axas_rw_frame(rw, pa, len, a->flags);
+		return 0;
+	}
+	p = axas_rw_map_host(rw, pa, len, a->last - rw->gpa + 1, a->flags);
+	if (!p)
+		return -ENOMEM;
+	if (rw->map_io)
+		axas_rw_io(rw, (void __iomem *)p, len);
+	else
+		axas_rw_mem(rw, p, len);
+	return 0;
 }
 
-/* Read or write up to @len bytes at @gpa, inside one page of area @a. */
-static ssize_t axas_rw_page(struct axas *as, struct axas_area_node *a, u64 gpa,
-			    size_t len, struct iov_iter *iter, bool write)
+/*
+ * @len bytes of alloc area @a at the current gpa, inside one page. A lazy
+ * page reads as zeros and gets no frame; a write gives it one, as a write
+ * fault would.
+ */
+static int axas_rw_alloc(struct axas_rw *rw, struct axas_area_node *a,
+			 size_t len)
 {
 	struct axas_npt_leaf leaf;
 	int ret;
 
-	if (a->backend == AXAS_BACKEND_LINEAR)
-		return axas_rw_host(a->hpa + (gpa - a->start), len, iter, write,
-				    a->flags);
-	if (axas_npt_query(&as->npt, gpa, &leaf)) {
-		if (!write)
-			return iov_iter_zero(len, iter);
-		/*
-		 * A write gives a lazy page its frame, as a write fault would;
-		 * but not when no byte of the source can be read: the write
-		 * fails with EFAULT and must leave the space as it was.
-		 */
-		if (fault_in_iov_iter_readable(iter, len) == len)
+	if (axas_npt_query(&rw->as->npt, rw->gpa, &leaf)) {
+		if (!rw->write) {
+			memset(rw->bounce, 0, len);
 			return 0;
-		ret = axas_alloc_fault(as, ALIGN_DOWN(gpa, AXAS_PAGE_SIZE), a->flags);
-		if (ret < 0 || axas_npt_query(&as->npt, gpa, &leaf))
-			return ret < 0 ? ret : -EIO;
+		}
+		ret = axas_alloc_fault(rw->as, ALIGN_DOWN(rw->gpa, AXAS_PAGE_SIZE),
+				       a->flags);
+		if (ret < 0)
+			return ret;
+		if (axas_npt_query(&rw->as->npt, rw->gpa, &leaf))
+			return -EIO;
 	}
 	/* Alloc frames come from the page allocator: always RAM. */
-	return axas_rw_frame(leaf.hpa + (gpa - leaf.gpa), len, iter, write);
+	axas_rw_frame(rw, leaf.hpa + (rw->gpa - leaf.gpa), len, a->flags);
+	return 0;
+}
+
+/*
+ * Move up to @len bytes (inside one page) between the guest and the bounce
+ * page, under the lock. Return the bytes moved, or an errno.
+ */
+static ssize_t axas_rw_step(struct axas_rw *rw, size_t len)
+{
+	struct axas *as = rw->as;
+	struct axas_area_node *a;
+	ssize_t ret;
+
+	down_read(&as->lock);
+	a = axas_in_space(as, rw->gpa) ? axas_area_find(as, rw->gpa) : NULL;
+	if (!a) {
+		ret = -EIO;
+	} else {
+		len = min_t(u64, len, a->last - rw->gpa + 1);
+		ret = a->backend == AXAS_BACKEND_LINEAR ?
+		      axas_rw_linear(rw, a, len) : axas_rw_alloc(rw, a, len);
+	}
+	up_read(&as->lock);
+	return ret ?: len;
+}
+
+/*
+ * One page at most: a write copies from the caller first, outside the
+ * lock (a source that faults, blocks or is gone changes nothing), a read
+ * copies to the caller last.
+ */
+static ssize_t axas_rw_chunk(struct axas_rw *rw)
+{
+	size_t len = min_t(u64, iov_iter_count(rw->iter),
+			   AXAS_PAGE_SIZE - (rw->gpa & (AXAS_PAGE_SIZE - 1)));
+	ssize_t ret;
+
+	if (rw->write) {
+		len = copy_from_iter(rw->bounce, len, rw->iter);
+		if (!len)
+			return -EFAULT;
+	}
+	ret = axas_rw_step(rw, len);
+	if (ret <= 0 || rw->write)
+		return ret;
+	len = copy_to_iter(rw->bounce, ret, rw->iter);
+	return len ?: -EFAULT;
 }
 
 /**
@@ -214,42 +332,43 @@ static ssize_t axas_rw_page(struct axas *as, struct axas_area_node *a, u64 gpa,
  * @iter: the buffer and its length
  * @write: true to write guest memory from @iter
  *
- * Transfers up to the first byte outside the space or not covered by an
- * area, across pages and areas. A lazy page without a frame reads as zeros
- * and gets no frame; a write gives it one. Area flags do not limit this
- * host access.
+ * Transfers up to the first byte outside the space, not covered by an
+ * area, or in a linear area whose flags deny the access (%AXAS_READ for a
+ * read, %AXAS_WRITE for a write), across pages and areas. Alloc areas are
+ * readable and writable whatever their flags. A lazy page without a frame
+ * reads as zeros and gets no frame; a write gives it one. Caller memory is
+ * copied outside the space's lock, through a bounce page.
  *
- * Return: bytes transferred; -EIO if the first byte is not covered;
- * -EFAULT if nothing could be copied from or to @iter; -ENOMEM.
+ * Return: bytes transferred; if none, -EIO when the first byte is not
+ * covered, -EACCES when a linear area's flags deny it, -EFAULT when
+ * nothing could be copied from or to @iter, -ENOMEM, or -EINTR on a fatal
+ * signal.
  */
 ssize_t axas_rw_iter(struct axas *as, u64 gpa, struct iov_iter *iter,
 		     bool write)
 {
-	struct axas_area_node *a;
-	ssize_t done = 0, ret = -EIO;
-	size_t len;
+	struct axas_rw rw = { .as = as, .gpa = gpa, .iter = iter, .write = write };
+	ssize_t done = 0, ret = 0;
 
 	if (!iov_iter_count(iter))
 		return 0;
-	down_read(&as->lock);
-	while (iov_iter_count(iter) && axas_in_space(as, gpa)) {
-		a = axas_area_find(as, gpa);
-		if (!a)
+	rw.bounce = (u8 *)__get_free_page(GFP_KERNEL);
+	if (!rw.bounce)
+		return -ENOMEM;
+	while (iov_iter_count(iter)) {
+		ret = axas_rw_chunk(&rw);
+		if (ret <= 0)
 			break;
-		len = min_t(u64, iov_iter_count(iter),
-			    AXAS_PAGE_SIZE - offset_in_page(gpa));
-		len = min_t(u64, len, a->last - gpa + 1);
-		ret = axas_rw_page(as, a, gpa, len, iter, write);
-		if (ret <= 0) {
-			ret = ret ?: -EFAULT;
+		done += ret;
+		rw.gpa += ret;
+		if (fatal_signal_pending(current)) {
+			ret = -EINTR;
 			break;
 		}
-		done += ret;
-		gpa += ret;
-		if (ret < len || fatal_signal_pending(current))
-			break;
+		cond_resched();
 	}
-	up_read(&as->lock);
+	axas_rw_unmap_host(&rw);
+	free_page((unsigned long)rw.bounce);
 	return done ?: ret;
 }
 EXPORT_SYMBOL_NS_GPL(axas_rw_iter, AXADDRSPACE);

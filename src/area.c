@@ -1,64 +1,129 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The areas of a space: an interval tree of non-overlapping ranges. The
- * nodes are embedded in the areas, so no tree operation allocates and a
- * caller that preallocated its spare nodes can never fail half way.
+ * The areas of a space: non-overlapping ranges in a maple tree in RCU
+ * mode, so that lockless lookups (translate) are safe by design: a reader
+ * under rcu_read_lock() always finds either an area that was in the tree
+ * or nothing, never a torn node, and areas are freed after a grace period.
+ *
+ * The tree uses the space's lock as its external lock. Writers change a
+ * node's fields (an edge cut, new flags) in place with WRITE_ONCE() while
+ * @as->seq is odd; lockless readers read them with READ_ONCE() and keep
+ * the answer only if @as->seq did not move.
  */
-#include <linux/interval_tree_generic.h>
 #include <linux/slab.h>
 
 #include "space.h"
 
-#define AREA_START(a)	((a)->start)
-#define AREA_LAST(a)	((a)->last)
-
-INTERVAL_TREE_DEFINE(struct axas_area_node, rb, u64, subtree_last,
-		     AREA_START, AREA_LAST, static, axas_area_it)
+void axas_areas_init(struct axas *as)
+{
+	mt_init_flags(&as->areas, MT_FLAGS_LOCK_EXTERN | MT_FLAGS_USE_RCU);
+	mt_set_external_lock(&as->areas, &as->lock);
+}
 
 /* The area holding @gpa, or NULL. Lock held in any mode. */
 struct axas_area_node *axas_area_find(struct axas *as, u64 gpa)
 {
 	lockdep_assert_held(&as->lock);
-	return axas_area_it_iter_first(&as->areas, gpa, gpa);
+	return mtree_load(&as->areas, gpa);
 }
 
 /*
- * The area holding @gpa, or NULL: with the lock held in any mode, or under
- * rcu_read_lock() with @as->seq checked afterwards (a concurrent writer can
- * make the descent miss, never loop: lib/rbtree.c writes child pointers
- * with WRITE_ONCE() for such lookups).
+ * The area holding @gpa, or NULL, under rcu_read_lock() and without the
+ * lock: the node stays valid until rcu_read_unlock(), its fields may be
+ * changing (read them with READ_ONCE() and check @as->seq afterwards).
  */
 struct axas_area_node *axas_area_find_rcu(struct axas *as, u64 gpa)
 {
-	return axas_area_it_iter_first(&as->areas, gpa, gpa);
+	return mtree_load(&as->areas, gpa);
 }
 
 /* The first area overlapping [@start, @last], or NULL. */
 struct axas_area_node *axas_area_first(struct axas *as, u64 start, u64 last)
 {
+	unsigned long index = start;
+
 	lockdep_assert_held(&as->lock);
-	return axas_area_it_iter_first(&as->areas, start, last);
+	return mt_find(&as->areas, &index, last);
 }
 
 /* The area after @a overlapping [@start, @last], or NULL. */
-struct axas_area_node *axas_area_next(struct axas_area_node *a, u64 start,
+struct axas_area_node *axas_area_next(struct axas *as, struct axas_area_node *a,
 				      u64 last)
 {
-	return axas_area_it_iter_next(a, start, last);
+	unsigned long index = a->last + 1;
+
+	lockdep_assert_held(&as->lock);
+	if (a->last >= last)
+		return NULL;
+	return mt_find(&as->areas, &index, last);
 }
 
-void axas_area_insert(struct axas *as, struct axas_area_node *a)
+/*
+ * Every change of the tree follows a change of the table that succeeded,
+ * so it must not fail: it needs at most a few 256-byte maple nodes, and
+ * everything else that can run out of memory (table pages, areas, frames)
+ * was allocated before the table changed. (Linux 6.1 does not export
+ * mas_preallocate() to modules.)
+ */
+static void axas_area_store(struct axas *as, u64 first, u64 last, void *entry)
 {
+	MA_STATE(mas, &as->areas, first, last);
+
 	lockdep_assert_held_write(&as->lock);
-	axas_area_it_insert(a, &as->areas);
+	WARN_ON_ONCE(mas_store_gfp(&mas, entry, GFP_KERNEL_ACCOUNT | __GFP_NOFAIL));
+}
+
+/**
+ * axas_area_add() - insert an area after mapping it
+ * @as: the space, lock held for writing
+ * @a: the new area, not yet in the tree
+ * @map: maps @a in the table, or NULL
+ *
+ * Either both the table and the tree change or neither does.
+ *
+ * Return: 0, -EEXIST if @a overlaps an area, or what @map returned.
+ */
+int axas_area_add(struct axas *as, struct axas_area_node *a,
+		  int (*map)(struct axas *as, struct axas_area_node *a))
+{
+	int ret;
+
+	lockdep_assert_held_write(&as->lock);
+	if (axas_area_first(as, a->start, a->last))
+		return -EEXIST;
+	ret = map ? map(as, a) : 0;
+	if (ret)
+		return ret;
+	axas_area_store(as, a->start, a->last, a);
 	as->nr_areas++;
+	return 0;
 }
 
-void axas_area_remove(struct axas *as, struct axas_area_node *a)
+/**
+ * axas_area_remove_range() - take every area inside a range out of the tree
+ * @as: the space, lock held for writing
+ * @start: first gpa; no area crosses it (axas_area_split_edges())
+ * @last: last gpa; no area crosses it
+ *
+ * The areas are freed after a grace period: lockless lookups may still
+ * hold them.
+ */
+void axas_area_remove_range(struct axas *as, u64 start, u64 last)
 {
-	lockdep_assert_held_write(&as->lock);
-	axas_area_it_remove(a, &as->areas);
-	as->nr_areas--;
+	struct axas_area_node *a, *next;
+
+	a = axas_area_first(as, start, last);
+	if (!a)
+		return;
+	/* No grace period ends inside: the walk may read what it queued. */
+	rcu_read_lock();
+	for (; a; a = next) {
+		next = axas_area_next(as, a, last);
+		as->nr_areas--;
+		kfree_rcu(a, rcu);
+	}
+	rcu_read_unlock();
+	axas_area_store(as, start, last, NULL);
 }
 
 /*
@@ -72,10 +137,9 @@ static void axas_area_split(struct axas *as, struct axas_area_node *a, u64 at,
 	spare->start = at;
 	if (a->backend == AXAS_BACKEND_LINEAR)
 		spare->hpa = a->hpa + (at - a->start);
-	axas_area_remove(as, a);
-	a->last = at - 1;
-	axas_area_insert(as, a);
-	axas_area_insert(as, spare);
+	axas_area_store(as, at, a->last, spare);
+	WRITE_ONCE(a->last, at - 1);
+	as->nr_areas++;
 }
 
 /**
@@ -102,4 +166,24 @@ void axas_area_split_edges(struct axas *as, u64 start, u64 last,
 		axas_area_split(as, a, last + 1, spare[1]);
 		spare[1] = NULL;
 	}
+}
+
+/**
+ * axas_area_drain() - take every area out of the tree and destroy it
+ * @as: the space, lock held for writing, about to be freed
+ * @fn: called for each area before it is freed
+ */
+void axas_area_drain(struct axas *as, void (*fn)(struct axas *as,
+						 struct axas_area_node *a))
+{
+	MA_STATE(mas, &as->areas, 0, 0);
+	struct axas_area_node *a;
+
+	lockdep_assert_held_write(&as->lock);
+	mas_for_each(&mas, a, ULONG_MAX) {
+		fn(as, a);
+		kfree(a);
+	}
+	__mt_destroy(&as->areas);
+	as->nr_areas = 0;
 }

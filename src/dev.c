@@ -9,6 +9,7 @@
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
+#include <linux/rcupdate.h>
 #include <linux/uaccess.h>
 #include <linux/axaddrspace.h>
 
@@ -138,6 +139,8 @@ static int __init axas_module_init(void)
 static void __exit axas_module_exit(void)
 {
 	misc_deregister(&axas_misc);
+	/* Spaces freed from RCU callbacks run this module's code. */
+	rcu_barrier();
 }
 
 module_init(axas_module_init);

@@ -37,6 +37,17 @@ void axas_get_info(struct axas *as, struct axas_info *info)
 }
 EXPORT_SYMBOL_NS_GPL(axas_get_info, AXADDRSPACE);
 
+static void axas_area_out(const struct axas_area_node *a, struct axas_area *out)
+{
+	*out = (struct axas_area) {
+		.gpa = a->start,
+		.size = axas_area_size(a),
+		.hpa = a->hpa,
+		.flags = a->flags,
+		.backend = a->backend,
+	};
+}
+
 /**
  * axas_get_areas() - list the areas of a space
  * @as: the space
@@ -52,27 +63,50 @@ int axas_get_areas(struct axas *as, struct axas_area *areas, u32 capacity,
 		   u32 *count)
 {
 	struct axas_area_node *a;
-	struct rb_node *node;
 	u32 n = 0;
 
 	down_read(&as->lock);
-	for (node = rb_first_cached(&as->areas); node; node = rb_next(node), n++) {
-		if (n >= capacity)
-			continue;
-		a = rb_entry(node, struct axas_area_node, rb);
-		areas[n] = (struct axas_area) {
-			.gpa = a->start,
-			.size = axas_area_size(a),
-			.hpa = a->hpa,
-			.flags = a->flags,
-			.backend = a->backend,
-		};
-	}
+	for (a = axas_area_first(as, 0, U64_MAX); a;
+	     a = axas_area_next(as, a, U64_MAX))
+		if (n < capacity)
+			axas_area_out(a, &areas[n++]);
+	*count = as->nr_areas;
 	up_read(&as->lock);
-	*count = n;
 	return 0;
 }
 EXPORT_SYMBOL_NS_GPL(axas_get_areas, AXADDRSPACE);
+
+/**
+ * axas_get_areas_chunk() - a piece of a listing of the areas
+ * @as: the space
+ * @chunk: in: @chunk->next, the first gpa to list from; out: up to
+ *	@chunk->capacity areas from there in @chunk->buf, @chunk->n of them,
+ *	the total count, the generation of the area set, and the next gpa
+ *
+ * Pieces with the same generation come from one state of the space: a
+ * listing in pieces restarts when the generation moves.
+ */
+void axas_get_areas_chunk(struct axas *as, struct axas_areas_chunk *chunk)
+{
+	struct axas_area_node *a;
+
+	chunk->n = 0;
+	down_read(&as->lock);
+	/* Stable: writers make it odd and back only under the write lock. */
+	chunk->gen = raw_read_seqcount(&as->seq);
+	chunk->total = as->nr_areas;
+	chunk->done = true;
+	for (a = axas_area_first(as, chunk->next, U64_MAX); a;
+	     a = axas_area_next(as, a, U64_MAX)) {
+		if (chunk->n == chunk->capacity) {
+			chunk->done = false;
+			break;
+		}
+		axas_area_out(a, &chunk->buf[chunk->n++]);
+		chunk->next = a->last + 1;
+	}
+	up_read(&as->lock);
+}
 
 struct axas_dump_ctx {
 	int (*fn)(void *arg, const struct axas_table_page *page);

@@ -11,6 +11,7 @@
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/module.h>
+#include <linux/security.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <linux/uio.h>
@@ -45,6 +46,15 @@ static ssize_t axas_write_iter(struct kiocb *iocb, struct iov_iter *from)
 	return ret;
 }
 
+/*
+ * Whether host addresses are shown to the caller: a question, not a
+ * privileged operation, so no audit record; asked once per call.
+ */
+static bool axas_show_hpa(void)
+{
+	return ns_capable_noaudit(&init_user_ns, CAP_SYS_ADMIN);
+}
+
 static long axas_ioc_map_linear(struct axas *as, void __user *uarg)
 {
 	struct axas_map_linear arg;
@@ -54,6 +64,9 @@ static long axas_ioc_map_linear(struct axas *as, void __user *uarg)
 	if (arg.pad || arg.reserved)
 		return axas_bad("map_linear: nonzero pad or reserved");
 	if (!capable(CAP_SYS_RAWIO))
+		return -EPERM;
+	/* Host memory through pwrite: what lockdown refuses /dev/mem. */
+	if (security_locked_down(LOCKDOWN_DEV_MEM))
 		return -EPERM;
 	return axas_map_linear(as, arg.gpa, arg.hpa, arg.size, arg.flags);
 }
@@ -86,7 +99,7 @@ static long axas_ioc_protect(struct axas *as, void __user *uarg)
 		return -EFAULT;
 	if (arg.pad)
 		return axas_bad("protect: nonzero pad");
-	return axas_protect(as, arg.gpa, arg.size, arg.flags);
+	return axas_protect_checked(as, arg.gpa, arg.size, arg.flags);
 }
 
 /* The outputs of @arg from @t; the host address only if @show_hpa. */
@@ -113,7 +126,7 @@ static long axas_ioc_translate(struct axas *as, void __user *uarg)
 	ret = axas_translate(as, arg.gpa, &t);
 	if (ret)
 		return ret;
-	axas_translate_out(&arg, &t, capable(CAP_SYS_ADMIN));
+	axas_translate_out(&arg, &t, axas_show_hpa());
 	return copy_to_user(uarg, &arg, sizeof(arg)) ? -EFAULT : 0;
 }
 
@@ -139,7 +152,7 @@ static int axas_translate_chunks(struct axas *as, struct axas_translate *buf,
 				 struct axas_translate __user *uents, u32 n,
 				 u32 *done)
 {
-	bool show_hpa = capable(CAP_SYS_ADMIN);
+	bool show_hpa = axas_show_hpa();
 	unsigned long bytes, left;
 	u32 i, k;
 
@@ -232,58 +245,77 @@ static long axas_ioc_info(struct axas *as, void __user *uarg)
 	struct axas_info info;
 
 	axas_get_info(as, &info);
-	if (!capable(CAP_SYS_ADMIN)) {
+	if (!axas_show_hpa()) {
 		info.root_hpa = 0;
 		info.hw_root = 0;
 	}
 	return copy_to_user(uarg, &info, sizeof(info)) ? -EFAULT : 0;
 }
 
-/*
- * A snapshot of the areas in a buffer sized to the space rather than to
- * the caller's capacity; retried if areas were added in between.
- */
-static struct axas_area *axas_areas_snapshot(struct axas *as, u32 capacity,
-					     u32 *count, u32 *written)
-{
-	struct axas_area *buf;
-	u32 n, want;
+/* Areas a listing copies between two copies to userspace. */
+#define AXAS_AREAS_CHUNK	64
+/* A listing restarts this often when writers change the areas meanwhile. */
+#define AXAS_AREAS_TRIES	8
 
-	axas_get_areas(as, NULL, 0, &n);
-	for (;;) {
-		want = min(capacity, n);
-		buf = kvcalloc(max(want, 1U), sizeof(*buf), GFP_KERNEL);
-		if (!buf)
-			return NULL;
-		axas_get_areas(as, buf, want, &n);
-		if (want >= min(capacity, n))
+/*
+ * List the areas to @uareas in pieces, outside the lock, as one state of
+ * the space: a piece from another generation restarts the listing. What
+ * an abandoned attempt wrote beyond the final list is zeroed.
+ */
+static int axas_areas_copy(struct axas *as, struct axas_areas_chunk *chunk,
+			   struct axas_area __user *uareas, u32 capacity,
+			   bool show_hpa, u32 *count)
+{
+	unsigned int gen, tries = 0;
+	u32 i, written, stale = 0;
+
+restart:
+	if (tries++ == AXAS_AREAS_TRIES)
+		return -EAGAIN;
+	chunk->next = 0;
+	for (written = 0;; written += chunk->n) {
+		stale = max(stale, written);
+		chunk->capacity = min_t(u32, capacity - written, AXAS_AREAS_CHUNK);
+		axas_get_areas_chunk(as, chunk);
+		if (!written)
+			gen = chunk->gen;
+		else if (chunk->gen != gen)
+			goto restart;
+		for (i = 0; i < chunk->n && !show_hpa; i++)
+			chunk->buf[i].hpa = 0;
+		if (copy_to_user(uareas + written, chunk->buf,
+				 sizeof(*chunk->buf) * chunk->n))
+			return -EFAULT;
+		if (chunk->done || written + chunk->n == capacity)
 			break;
-		kvfree(buf);
+		cond_resched();
 	}
-	*count = n;
-	*written = min(want, n);
-	return buf;
+	written += chunk->n;
+	if (stale > written &&
+	    clear_user(uareas + written, (stale - written) * sizeof(*uareas)))
+		return -EFAULT;
+	*count = chunk->total;
+	return 0;
 }
 
 static long axas_ioc_areas(struct axas *as, void __user *uarg)
 {
+	struct axas_areas_chunk chunk = {};
 	struct axas_areas arg;
-	struct axas_area *buf;
-	u32 i, written;
-	long ret = 0;
+	int ret;
 
 	if (copy_from_user(&arg, uarg, sizeof(arg)))
 		return -EFAULT;
-	buf = axas_areas_snapshot(as, arg.capacity, &arg.count, &written);
-	if (!buf)
+	chunk.buf = kmalloc_array(AXAS_AREAS_CHUNK, sizeof(*chunk.buf),
+				  GFP_KERNEL);
+	if (!chunk.buf)
 		return -ENOMEM;
-	for (i = 0; i < written && !capable(CAP_SYS_ADMIN); i++)
-		buf[i].hpa = 0;
-	if (copy_to_user(u64_to_user_ptr(arg.areas), buf, sizeof(*buf) * written) ||
-	    copy_to_user(uarg, &arg, sizeof(arg)))
-		ret = -EFAULT;
-	kvfree(buf);
-	return ret;
+	ret = axas_areas_copy(as, &chunk, u64_to_user_ptr(arg.areas),
+			      arg.capacity, axas_show_hpa(), &arg.count);
+	kfree(chunk.buf);
+	if (ret)
+		return ret;
+	return copy_to_user(uarg, &arg, sizeof(arg)) ? -EFAULT : 0;
 }
 
 struct axas_dump_user {

@@ -6,6 +6,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/capability.h>
 #include <linux/ioport.h>
 #include <linux/module.h>
 #include <linux/slab.h>
@@ -14,10 +15,30 @@
 #include "compat.h"
 #include "space.h"
 
+/* Load time only: a space already mapping RAM must not outlive a "no". */
 static bool allow_ram_linear;
-module_param(allow_ram_linear, bool, 0644);
+module_param(allow_ram_linear, bool, 0444);
 MODULE_PARM_DESC(allow_ram_linear,
-		 "Allow linear areas over System RAM (default: no)");
+		 "Allow linear areas over System RAM; set at load time only (default: no)");
+
+/**
+ * axas_allow_ram_linear() - whether linear areas may cover System RAM
+ *
+ * Return: the load-time module parameter allow_ram_linear.
+ */
+bool axas_allow_ram_linear(void)
+{
+	return allow_ram_linear;
+}
+
+#if IS_ENABLED(CONFIG_KUNIT)
+/* KUnit only: play the host page that became RAM after it was mapped. */
+void axas_kunit_allow_ram_linear(bool allow)
+{
+	allow_ram_linear = allow;
+}
+EXPORT_SYMBOL_IF_KUNIT(axas_kunit_allow_ram_linear);
+#endif
 
 static void axas_flush_range(void *priv, u64 gpa, u64 size)
 {
@@ -46,6 +67,16 @@ static int axas_check_geometry(const struct axas_npt_fmt *fmt, u64 base,
 	return 0;
 }
 
+/*
+ * The table's last RCU-deferred page is gone: nothing refers to the space
+ * any more. Freeing it here, not after axas_npt_destroy(), spares every
+ * close a global rcu_barrier().
+ */
+static void axas_npt_released(struct axas_npt *npt)
+{
+	kfree(container_of(npt, struct axas, npt));
+}
+
 static int axas_init(struct axas *as, u64 base, u64 size, u32 flags,
 		     const struct axas_npt_fmt *fmt, const struct axas_hal *hal)
 {
@@ -56,6 +87,7 @@ static int axas_init(struct axas *as, u64 base, u64 size, u32 flags,
 		.flush = &axas_npt_flush,
 		.flush_priv = as,
 		.lock_map = axas_npt_lock_map(&as->lock),
+		.release = axas_npt_released,
 	};
 
 	kref_init(&as->ref);
@@ -65,7 +97,7 @@ static int axas_init(struct axas *as, u64 base, u64 size, u32 flags,
 	as->size = size;
 	as->flags = flags;
 	as->hal = hal;
-	as->areas = RB_ROOT_CACHED;
+	axas_areas_init(as);
 	atomic64_set(&as->alloc_pages, 0);
 	atomic64_set(&as->faults_handled, 0);
 	INIT_LIST_HEAD(&as->flushers);
@@ -123,6 +155,12 @@ void axas_get(struct axas *as)
 }
 EXPORT_SYMBOL_NS_GPL(axas_get, AXADDRSPACE);
 
+static void axas_release_area(struct axas *as, struct axas_area_node *a)
+{
+	if (a->backend == AXAS_BACKEND_ALLOC)
+		axas_alloc_free_all(as, a->start, axas_area_size(a));
+}
+
 /*
  * Teardown: nothing else can reach the space, so there is nothing to unmap
  * or flush. Frames go back area by area, whole 2 MiB chunks in one call,
@@ -131,20 +169,12 @@ EXPORT_SYMBOL_NS_GPL(axas_get, AXADDRSPACE);
 static void axas_release(struct kref *ref)
 {
 	struct axas *as = container_of(ref, struct axas, ref);
-	struct axas_area_node *a;
-	struct rb_node *node;
 
 	down_write(&as->lock);
-	while ((node = rb_first_cached(&as->areas))) {
-		a = rb_entry(node, struct axas_area_node, rb);
-		if (a->backend == AXAS_BACKEND_ALLOC)
-			axas_alloc_free_all(as, a->start, axas_area_size(a));
-		axas_area_remove(as, a);
-		kfree(a);
-	}
+	axas_area_drain(as, axas_release_area);
 	up_write(&as->lock);
+	/* Frees @as through axas_npt_released(), maybe after a grace period. */
 	axas_npt_destroy(&as->npt);
-	kfree(as);
 }
 
 /**
@@ -209,11 +239,29 @@ static int axas_check_flags(u32 flags, u32 extra)
 	return 0;
 }
 
+static int axas_found_resource(struct resource *res, void *arg)
+{
+	return 1;
+}
+
+/* A driver holds part of the range for itself (request_mem_region_exclusive()). */
+static bool axas_host_exclusive(u64 hpa, u64 size)
+{
+	return walk_iomem_res_desc(IORES_DESC_NONE,
+				   IORESOURCE_MEM | IORESOURCE_EXCLUSIVE, hpa,
+				   hpa + size - 1, NULL, axas_found_resource) > 0;
+}
+
 static int axas_check_host(u64 hpa, u64 size)
 {
 	if (!IS_ALIGNED(hpa, AXAS_PAGE_SIZE) || hpa + size < hpa ||
 	    hpa + size > BIT_ULL(axas_host_pa_bits()))
 		return axas_bad("host range %#llx+%#llx: beyond the CPU", hpa, size);
+	if (axas_host_exclusive(hpa, size)) {
+		pr_info_ratelimited("host range %#llx+%#llx: held exclusively by a driver\n",
+				    hpa, size);
+		return -EBUSY;
+	}
 	if (!allow_ram_linear &&
 	    region_intersects(hpa, size, IORESOURCE_SYSTEM_RAM,
 			      IORES_DESC_NONE) != REGION_DISJOINT) {
@@ -242,15 +290,10 @@ static struct axas_area_node *axas_new_area(u64 gpa, u64 size, u64 hpa,
 static int axas_add_area(struct axas *as, struct axas_area_node *a,
 			 int (*map)(struct axas *as, struct axas_area_node *a))
 {
-	int ret = 0;
+	int ret;
 
 	axas_write_lock(as);
-	if (axas_area_first(as, a->start, a->last))
-		ret = -EEXIST;
-	else if (map)
-		ret = map(as, a);
-	if (!ret)
-		axas_area_insert(as, a);
+	ret = axas_area_add(as, a, map);
 	axas_write_unlock(as);
 	if (ret)
 		kfree(a);
@@ -276,8 +319,9 @@ static int axas_map_linear_area(struct axas *as, struct axas_area_node *a)
  * Uses the largest leaves the alignment of @gpa, @hpa and @size allows.
  * The caller checks privileges (the ioctl requires CAP_SYS_RAWIO).
  *
- * Return: 0; -EINVAL for bad arguments; -EPERM for System RAM; -EEXIST if
- * the range overlaps an area; -ENOMEM.
+ * Return: 0; -EINVAL for bad arguments; -EPERM for System RAM; -EBUSY if a
+ * driver holds part of the host range exclusively; -EEXIST if the range
+ * overlaps an area; -ENOMEM.
  */
 int axas_map_linear(struct axas *as, u64 gpa, u64 hpa, u64 size, u32 flags)
 {
@@ -337,7 +381,7 @@ static void axas_collect_range(struct axas *as, u64 start, u64 last,
 	struct axas_area_node *a;
 
 	for (a = axas_area_first(as, start, last); a;
-	     a = axas_area_next(a, start, last)) {
+	     a = axas_area_next(as, a, last)) {
 		if (a->backend == AXAS_BACKEND_ALLOC)
 			axas_alloc_collect(as, max(start, a->start),
 					   min(last, a->last) - max(start, a->start) + 1,
@@ -354,7 +398,6 @@ static int __axas_unmap(struct axas *as, u64 gpa, u64 size,
 {
 	u64 last = gpa + size - 1;
 	struct axas_frames frames;
-	struct axas_area_node *a;
 	int ret;
 
 	lockdep_assert_held_write(&as->lock);
@@ -364,16 +407,35 @@ static int __axas_unmap(struct axas *as, u64 gpa, u64 size,
 	if (ret)
 		return ret;
 	axas_area_split_edges(as, gpa, last, spare);
-	while ((a = axas_area_first(as, gpa, last))) {
-		axas_area_remove(as, a);
-		kfree_rcu(a, rcu);
-	}
+	axas_area_remove_range(as, gpa, last);
 	axas_alloc_release(as, &frames);
 	return 0;
 }
 
+/*
+ * A linear area's grant (permissions and memory type) can be narrowed by
+ * anyone; adding a permission or dropping DEVICE/UNCACHED widens it.
+ */
+static bool axas_widens(u32 old, u32 new)
+{
+	return (new & ~old & AXAS_NPT_PERM) ||
+	       (old & ~new & (AXAS_DEVICE | AXAS_UNCACHED));
+}
+
+/* Whether giving [@gpa, @last] @flags widens the grant of a linear area. */
+static bool axas_widens_linear(struct axas *as, u64 gpa, u64 last, u32 flags)
+{
+	struct axas_area_node *a;
+
+	for (a = axas_area_first(as, gpa, last); a;
+	     a = axas_area_next(as, a, last))
+		if (a->backend == AXAS_BACKEND_LINEAR && axas_widens(a->flags, flags))
+			return true;
+	return false;
+}
+
 static int __axas_protect(struct axas *as, u64 gpa, u64 size, u32 flags,
-			  struct axas_area_node **spare)
+			  bool check_grant, struct axas_area_node **spare)
 {
 	u64 last = gpa + size - 1;
 	struct axas_area_node *a;
@@ -381,20 +443,33 @@ static int __axas_protect(struct axas *as, u64 gpa, u64 size, u32 flags,
 	int ret, nr_cut;
 
 	lockdep_assert_held_write(&as->lock);
+	if (check_grant && axas_widens_linear(as, gpa, last, flags) &&
+	    !capable(CAP_SYS_RAWIO)) {
+		pr_info_ratelimited("protect %#llx+%#llx: widening a linear area needs CAP_SYS_RAWIO\n",
+				    gpa, size);
+		return -EPERM;
+	}
 	nr_cut = axas_alloc_edge_chunks(as, gpa, size, cut);
 	ret = axas_npt_protect(&as->npt, gpa, size, flags);
 	if (ret)
 		return ret;
 	axas_alloc_split_chunks(cut, nr_cut);
 	axas_area_split_edges(as, gpa, last, spare);
-	for (a = axas_area_first(as, gpa, last); a; a = axas_area_next(a, gpa, last))
-		a->flags = flags | (a->flags & AXAS_MAP_POPULATE);
+	for (a = axas_area_first(as, gpa, last); a;
+	     a = axas_area_next(as, a, last))
+		WRITE_ONCE(a->flags, flags | (a->flags & AXAS_MAP_POPULATE));
 	return 0;
 }
 
+enum axas_edit_op {
+	AXAS_EDIT_UNMAP,
+	AXAS_EDIT_PROTECT,		/* the in-kernel API: trusted */
+	AXAS_EDIT_PROTECT_CHECKED,	/* for the caller of an ioctl */
+};
+
 /* Unmap or protect with the two spare areas a split at both edges needs. */
 static int axas_edit(struct axas *as, u64 gpa, u64 size, u32 flags,
-		     bool protect)
+		     enum axas_edit_op op)
 {
 	struct axas_area_node *spare[2];
 	int ret = -ENOMEM;
@@ -403,8 +478,10 @@ static int axas_edit(struct axas *as, u64 gpa, u64 size, u32 flags,
 	spare[1] = kzalloc(sizeof(*spare[1]), GFP_KERNEL_ACCOUNT);
 	if (spare[0] && spare[1]) {
 		axas_write_lock(as);
-		ret = protect ? __axas_protect(as, gpa, size, flags, spare) :
-				__axas_unmap(as, gpa, size, spare);
+		ret = op == AXAS_EDIT_UNMAP ?
+		      __axas_unmap(as, gpa, size, spare) :
+		      __axas_protect(as, gpa, size, flags,
+				     op == AXAS_EDIT_PROTECT_CHECKED, spare);
 		axas_write_unlock(as);
 	}
 	kfree(spare[0]);
@@ -427,7 +504,7 @@ static int axas_edit(struct axas *as, u64 gpa, u64 size, u32 flags,
 int axas_unmap(struct axas *as, u64 gpa, u64 size)
 {
 	return axas_check_range(as, gpa, size) ?:
-	       axas_edit(as, gpa, size, 0, false);
+	       axas_edit(as, gpa, size, 0, AXAS_EDIT_UNMAP);
 }
 EXPORT_SYMBOL_NS_GPL(axas_unmap, AXADDRSPACE);
 
@@ -447,9 +524,28 @@ EXPORT_SYMBOL_NS_GPL(axas_unmap, AXADDRSPACE);
 int axas_protect(struct axas *as, u64 gpa, u64 size, u32 flags)
 {
 	return axas_check_range(as, gpa, size) ?: axas_check_flags(flags, 0) ?:
-	       axas_edit(as, gpa, size, flags, true);
+	       axas_edit(as, gpa, size, flags, AXAS_EDIT_PROTECT);
 }
 EXPORT_SYMBOL_NS_GPL(axas_protect, AXADDRSPACE);
+
+/**
+ * axas_protect_checked() - axas_protect() on behalf of a less trusted caller
+ * @as: the space
+ * @gpa: first gpa, 4 KiB aligned
+ * @size: bytes, a non-zero multiple of 4 KiB
+ * @flags: AXAS_READ .. AXAS_UNCACHED
+ *
+ * As axas_protect(), but widening the grant of a linear area (adding a
+ * permission, dropping %AXAS_DEVICE or %AXAS_UNCACHED) needs the calling
+ * task's CAP_SYS_RAWIO, checked under the lock that keeps the areas still.
+ *
+ * Return: as axas_protect(), or -EPERM with the space unchanged.
+ */
+int axas_protect_checked(struct axas *as, u64 gpa, u64 size, u32 flags)
+{
+	return axas_check_range(as, gpa, size) ?: axas_check_flags(flags, 0) ?:
+	       axas_edit(as, gpa, size, flags, AXAS_EDIT_PROTECT_CHECKED);
+}
 
 /**
  * axas_clear() - remove every area
@@ -463,11 +559,9 @@ EXPORT_SYMBOL_NS_GPL(axas_protect, AXADDRSPACE);
 int axas_clear(struct axas *as)
 {
 	struct axas_area_node *a, *none[2] = { NULL, NULL };
-	struct rb_node *node;
 
 	axas_write_lock(as);
-	while ((node = rb_first_cached(&as->areas))) {
-		a = rb_entry(node, struct axas_area_node, rb);
+	while ((a = axas_area_first(as, 0, U64_MAX))) {
 		WARN_ON_ONCE(__axas_unmap(as, a->start, axas_area_size(a), none));
 		cond_resched();
 	}
@@ -477,7 +571,7 @@ int axas_clear(struct axas *as)
 EXPORT_SYMBOL_NS_GPL(axas_clear, AXADDRSPACE);
 
 /**
- * axas_register_flush() - be told of every unmap, split and downgrade
+ * axas_register_flush() - be told of every unmap, split and permission change
  * @as: the space
  * @flusher: callbacks and their argument; stays owned by the space until
  *	axas_unregister_flush()

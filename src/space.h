@@ -10,7 +10,7 @@
 #include <linux/indirect_call_wrapper.h>
 #include <linux/kref.h>
 #include <linux/list.h>
-#include <linux/rbtree.h>
+#include <linux/maple_tree.h>
 #include <linux/rcupdate.h>
 #include <linux/rwsem.h>
 #include <linux/seqlock.h>
@@ -66,20 +66,19 @@ void axas_hal_sync_guest(void *priv, phys_addr_t pa, size_t len, bool exec);
 
 /**
  * struct axas_area_node - one area of a space
- * @rb: node in &axas.areas
  * @start: first gpa
  * @last: last gpa (inclusive), so that areas may end at the top of 2^64
- * @subtree_last: interval tree bookkeeping
  * @hpa: host physical address of @start (linear areas), else 0
  * @flags: mapping flags, plus %AXAS_MAP_POPULATE for populated alloc areas
  * @backend: AXAS_BACKEND_*
  * @rcu: freed after a grace period: lockless lookups may still read it
+ *
+ * Writers change @last and @flags in place (WRITE_ONCE()) under the
+ * lock while @axas.seq is odd; lockless readers use READ_ONCE().
  */
 struct axas_area_node {
-	struct rb_node rb;
 	u64 start;
 	u64 last;
-	u64 subtree_last;
 	u64 hpa;
 	u32 flags;
 	u32 backend;
@@ -99,7 +98,8 @@ struct axas_area_node {
  * @flags: creation flags
  * @npt: the nested page table
  * @hal: memory operations
- * @areas: interval tree of &struct axas_area_node, non-overlapping
+ * @areas: maple tree (RCU mode, @lock as its external lock) of
+ *	&struct axas_area_node, non-overlapping
  * @nr_areas: number of areas
  * @alloc_pages: frames held by alloc areas
  * @faults_handled: faults that mapped a new frame
@@ -114,7 +114,7 @@ struct axas {
 	u32 flags;
 	struct axas_npt npt;
 	const struct axas_hal *hal;
-	struct rb_root_cached areas;
+	struct maple_tree areas;
 	unsigned long nr_areas;
 	atomic64_t alloc_pages;
 	atomic64_t faults_handled;
@@ -146,15 +146,19 @@ void axas_write_lock(struct axas *as);
 void axas_write_unlock(struct axas *as);
 
 /* area.c */
+void axas_areas_init(struct axas *as);
 struct axas_area_node *axas_area_find(struct axas *as, u64 gpa);
 struct axas_area_node *axas_area_find_rcu(struct axas *as, u64 gpa);
 struct axas_area_node *axas_area_first(struct axas *as, u64 start, u64 last);
-struct axas_area_node *axas_area_next(struct axas_area_node *a, u64 start,
+struct axas_area_node *axas_area_next(struct axas *as, struct axas_area_node *a,
 				      u64 last);
-void axas_area_insert(struct axas *as, struct axas_area_node *a);
-void axas_area_remove(struct axas *as, struct axas_area_node *a);
+int axas_area_add(struct axas *as, struct axas_area_node *a,
+		  int (*map)(struct axas *as, struct axas_area_node *a));
+void axas_area_remove_range(struct axas *as, u64 start, u64 last);
 void axas_area_split_edges(struct axas *as, u64 start, u64 last,
 			   struct axas_area_node **spare);
+void axas_area_drain(struct axas *as, void (*fn)(struct axas *as,
+						 struct axas_area_node *a));
 
 /**
  * struct axas_frames - frames on their way out of an unmapped range
@@ -198,8 +202,34 @@ int axas_alloc_edge_chunks(struct axas *as, u64 gpa, u64 size,
 void axas_alloc_split_chunks(struct page **cut, int nr);
 void axas_alloc_free_all(struct axas *as, u64 gpa, u64 size);
 
+/**
+ * struct axas_areas_chunk - one piece of a listing of the areas
+ * @buf: room for @capacity areas
+ * @capacity: entries at @buf
+ * @n: out: entries written
+ * @next: in: first gpa to list; out: the gpa after the last area listed
+ * @total: out: the number of areas
+ * @gen: out: generation of the area set
+ * @done: out: no area after the last one listed
+ */
+struct axas_areas_chunk {
+	struct axas_area *buf;
+	u32 capacity;
+	u32 n;
+	u64 next;
+	u32 total;
+	unsigned int gen;
+	bool done;
+};
+
+/* info.c */
+void axas_get_areas_chunk(struct axas *as, struct axas_areas_chunk *chunk);
+
 /* space.c */
+bool axas_allow_ram_linear(void);
+int axas_protect_checked(struct axas *as, u64 gpa, u64 size, u32 flags);
 #if IS_ENABLED(CONFIG_KUNIT)
+void axas_kunit_allow_ram_linear(bool allow);
 struct axas *__axas_create(u64 base, u64 size, u32 format, u32 flags,
 			   const struct axas_hal *hal);
 #endif

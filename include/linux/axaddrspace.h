@@ -47,7 +47,7 @@ struct axas_translation {
  * struct axas_flush_ops - TLB maintenance of a space's user
  * @flush_range: invalidate every cached translation of guest physical
  *	addresses [@gpa, @gpa + @size) (INVEPT, TLBI IPAS2E1IS, HFENCE.GVMA).
- *	Called after every unmap, split and permission downgrade, with the
+ *	Called after every unmap, split and permission change, with the
  *	space's lock held for writing; it must not call back into the space.
  */
 struct axas_flush_ops {
