@@ -561,20 +561,22 @@ static struct axas_area listed_at(const struct toggler *t, unsigned int k,
 
 /*
  * A listing of @count entries is one state of the space, whole: the base
- * areas and the first few extras, and nothing written after them. Returns
- * 0, or why not: 1 for the count, 2 for an entry after them, 3 + i for
- * entry i.
+ * areas and the first few extras, and after them nothing but what a
+ * restarted listing zeroes (the entries an abandoned attempt wrote).
+ * Returns 0, or why not: 1 for the count, 2 for an entry after them,
+ * 3 + i for entry i.
  */
 static unsigned int listing_bad(const struct toggler *t,
 				const struct axas_area *a, uint32_t count)
 {
-	struct axas_area want, pattern;
+	struct axas_area want, pattern, zero = { 0 };
 	unsigned int i;
 
 	memset(&pattern, 0xa5, sizeof(pattern));
 	if (count < t->nbase || count > t->nbase + t->nextra)
 		return 1;
-	if (memcmp(&a[count], &pattern, sizeof(pattern)))
+	if (memcmp(&a[count], &pattern, sizeof(pattern)) &&
+	    memcmp(&a[count], &zero, sizeof(zero)))
 		return 2;
 	for (i = 0; i < count; i++) {
 		want = listed_at(t, count - t->nbase, i);
@@ -625,7 +627,7 @@ TEST_F_TIMEOUT(rw, areas_with_writers, 120)
 
 /*
  * From 65 areas to 63 while a listing is between its first chunk and its
- * second: the listing of 63 that follows writes nothing after them.
+ * second: the listing of 63 that follows leaves no stale entry after them.
  */
 TEST_F_TIMEOUT(rw, areas_shrink_with_writers, 120)
 {
