@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * KUnit suite for the six nested page table formats: geometry, encode and
+ * KUnit suite for the nine nested page table formats: geometry, encode and
  * decode of every flag combination at every leaf level, golden entries and
  * root values from formats.md, and argument checks.
  */
@@ -172,6 +172,30 @@ static void npt_fmt_golden_test(struct kunit *test)
 	npt_tctx_free(t);
 }
 
+/* Execute-only: refused where the format (on this host) cannot express it. */
+static void npt_fmt_exec_only_test(struct kunit *test)
+{
+	static const u32 xo[] = { AXAS_EXEC, AXAS_EXEC | AXAS_USER };
+	struct npt_tctx *t = npt_tctx_new(test);
+	int want = npt_t_exec_only(t->tc) ? 0 : -EINVAL;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(xo); i++) {
+		KUNIT_EXPECT_EQ(test, axas_npt_flags_ok(&t->npt, xo[i]), !want);
+		KUNIT_EXPECT_EQ(test, npt_t_map(t, 0, 0, SZ_4K_ULL, xo[i], true),
+				want);
+		KUNIT_EXPECT_EQ(test, npt_t_protect(t, 0, SZ_4K_ULL, xo[i]),
+				want);
+		KUNIT_EXPECT_EQ(test, npt_t_unmap(t, 0, SZ_4K_ULL), 0);
+		KUNIT_EXPECT_EQ(test, npt_t_map_page(t, 0, 0, xo[i]), want);
+		KUNIT_EXPECT_EQ(test, npt_t_unmap(t, 0, SZ_4K_ULL), 0);
+	}
+	KUNIT_EXPECT_TRUE(test, axas_npt_flags_ok(&t->npt, AXAS_READ |
+						  AXAS_EXEC));
+	KUNIT_EXPECT_EQ(test, axas_npt_table_pages(&t->npt), t->tc->root_pages);
+	npt_tctx_free(t);
+}
+
 static void npt_fmt_args_test(struct kunit *test)
 {
 	static const u32 bad_flags[] = {
@@ -248,6 +272,7 @@ static struct kunit_case npt_fmt_cases[] = {
 	KUNIT_CASE_PARAM(npt_fmt_roundtrip_test, npt_fmt_gen_params),
 	KUNIT_CASE_PARAM(npt_fmt_golden_test, npt_fmt_gen_params),
 	KUNIT_CASE_PARAM(npt_fmt_args_test, npt_fmt_gen_params),
+	KUNIT_CASE_PARAM(npt_fmt_exec_only_test, npt_fmt_gen_params),
 	KUNIT_CASE_PARAM(npt_fmt_default_hal_test, npt_fmt_gen_params),
 	{}
 };

@@ -282,7 +282,8 @@ static void npt_ref_test(struct kunit *test)
 	for (i = 0; i < ARRAY_SIZE(npt_ref_ranges); i++) {
 		ret = npt_t_map(t, base + npt_ref_ranges[i].gpa,
 				npt_ref_ranges[i].hpa, npt_ref_ranges[i].size,
-				npt_ref_ranges[i].flags, npt_ref_ranges[i].huge);
+				npt_t_flags(t->tc, npt_ref_ranges[i].flags),
+				npt_ref_ranges[i].huge);
 		KUNIT_ASSERT_EQ(test, ret, 0);
 	}
 	npt_expect_tables(t, axas_npt_table_pages(&t->npt));

@@ -406,7 +406,8 @@ static void m_pick(struct npt_model *m, struct npt_rnd_op *op)
 	op->p0 = min(op->p0, RND_PAGES - op->pages);
 	align = m_rand(m) % 10 < 8 ? unit : unit == PG_1G ? PG_2M : 1;
 	op->hpa = (m_rand(m) & GENMASK_ULL(33, 0) & ~(align - 1)) * SZ_4K_ULL;
-	op->flags = npt_rnd_flags[m_rand(m) % ARRAY_SIZE(npt_rnd_flags)];
+	op->flags = npt_t_flags(m->t->tc, npt_rnd_flags[m_rand(m) %
+						 ARRAY_SIZE(npt_rnd_flags)]);
 	op->huge = unit == PG_1G || m_rand(m) % 10;
 	op->single = op->pages == 1 && m_rand(m) % 2;
 }

@@ -13,7 +13,7 @@
 
 #include "npt/npt.h"
 
-#define NPT_T_FORMATS	6
+#define NPT_T_FORMATS	9
 #define SZ_4K_ULL	0x1000ULL
 #define SZ_2M_ULL	0x200000ULL
 #define SZ_1G_ULL	0x40000000ULL
@@ -22,6 +22,7 @@ enum npt_family {
 	NPT_T_EPT,
 	NPT_T_ARM,
 	NPT_T_RISCV,
+	NPT_T_NPT,
 };
 
 /* One golden leaf: formats.md, worked out by hand. */
@@ -69,6 +70,12 @@ void npt_tcase_desc(const struct npt_tcase *tc, char *desc);
 
 /* Flags as a format represents them (formats.md). */
 u32 npt_t_canon(const struct npt_tcase *tc, u32 flags);
+
+/* Whether the format accepts AXAS_EXEC without AXAS_READ on this host. */
+bool npt_t_exec_only(const struct npt_tcase *tc);
+
+/* @flags, with AXAS_READ added to an execute-only request the format refuses. */
+u32 npt_t_flags(const struct npt_tcase *tc, u32 flags);
 
 /**
  * struct npt_thal - a HAL that counts pages and fails the n-th allocation

@@ -48,6 +48,15 @@
 	{ 0x1000ULL, 0, R | U | DEV | UC, 0x0000000000000453ULL },	\
 }
 
+/* NPT cannot express execute-only: the fourth leaf is R | X there. */
+#define NPT_GOLDEN {							\
+	{ 0x123456000ULL, 0, R | W | X, 0x0000000123456067ULL },	\
+	{ 0xffffffffff000ULL, 0, R | DEV, 0x800ffffffffff03dULL },	\
+	{ 0x4000200000ULL, 1, R | W | UC, 0x80000040002000ffULL },	\
+	{ 0x80c0000000ULL, 2, R | X, 0x00000080c00000a5ULL },		\
+	{ 0x1000ULL, 0, R | U | DEV | UC, 0x800000000000103dULL },	\
+}
+
 const struct npt_tcase npt_tcases[NPT_T_FORMATS] = {
 	{
 		.id = AXAS_FMT_X86_EPT4, .name = "ept4", .family = NPT_T_EPT,
@@ -77,6 +86,19 @@ const struct npt_tcase npt_tcases[NPT_T_FORMATS] = {
 		.family = NPT_T_RISCV, .levels = 4, .root_pages = 4,
 		.gpa_bits = 50, .pa_bits = 56, .hgatp_mode = 9,
 		.table_low = 0x1, .golden = RISCV_GOLDEN,
+	}, {
+		.id = AXAS_FMT_X86_NPT4, .name = "npt4", .family = NPT_T_NPT,
+		.levels = 4, .root_pages = 1, .gpa_bits = 48, .pa_bits = 52,
+		.table_low = 0x7, .golden = NPT_GOLDEN,
+	}, {
+		.id = AXAS_FMT_X86_NPT5, .name = "npt5", .family = NPT_T_NPT,
+		.levels = 5, .root_pages = 1, .gpa_bits = 57, .pa_bits = 52,
+		.table_low = 0x7, .golden = NPT_GOLDEN,
+	}, {
+		.id = AXAS_FMT_RISCV_SV57X4, .name = "riscv-sv57x4",
+		.family = NPT_T_RISCV, .levels = 5, .root_pages = 4,
+		.gpa_bits = 59, .pa_bits = 56, .hgatp_mode = 10,
+		.table_low = 0x1, .golden = RISCV_GOLDEN,
 	},
 };
 
@@ -96,9 +118,23 @@ u32 npt_t_canon(const struct npt_tcase *tc, u32 flags)
 		if (flags & UC)
 			return perm | UC;
 		return perm | (flags & DEV);
+	case NPT_T_NPT:		/* a present leaf reads; UC for either */
+		return perm | R | (flags & (DEV | UC) ? UC : 0);
 	default:		/* the PMAs decide */
 		return perm;
 	}
+}
+
+bool npt_t_exec_only(const struct npt_tcase *tc)
+{
+	return tc->family != NPT_T_NPT;
+}
+
+u32 npt_t_flags(const struct npt_tcase *tc, u32 flags)
+{
+	if ((flags & (R | X)) == X && !npt_t_exec_only(tc))
+		flags |= R;
+	return flags;
 }
 
 static void *npt_thal_alloc(void *priv, unsigned int order)
@@ -546,6 +582,28 @@ static int ref_riscv(u64 pte, unsigned int level, u64 *pa, u32 *flags)
 	return REF_LEAF;
 }
 
+/* AMD NPT: formats.md, fourth table. */
+static int ref_npt(u64 pte, unsigned int level, u64 *pa, u32 *flags)
+{
+	u64 low = pte & GENMASK_ULL(11, 0);
+
+	if (!(pte & 1))
+		return pte ? -EILSEQ : REF_EMPTY;
+	*pa = pte & GENMASK_ULL(51, 12);
+	if (pte & GENMASK_ULL(62, 52))
+		return -EILSEQ;
+	if (level && !(pte & BIT_ULL(7)))
+		return !(pte & BIT_ULL(63)) && low == 7 ? REF_TABLE : -EILSEQ;
+	if (!ref_leaf_aligned(*pa, level) || !!(pte & BIT_ULL(7)) != !!level ||
+	    (low & GENMASK_ULL(11, 8)) || !(low & BIT(2)) || !(low & BIT(5)) ||
+	    !!(low & BIT(6)) != !!(low & BIT(1)) ||
+	    !!(low & BIT(3)) != !!(low & BIT(4)))
+		return -EILSEQ;
+	*flags = R | (low & BIT(1) ? W : 0) | (pte & BIT_ULL(63) ? 0 : X) |
+		 (low & BIT(4) ? UC : 0);
+	return REF_LEAF;
+}
+
 static int ref_decode(const struct npt_tcase *tc, u64 pte, unsigned int level,
 		      u64 *pa, u32 *flags)
 {
@@ -554,6 +612,8 @@ static int ref_decode(const struct npt_tcase *tc, u64 pte, unsigned int level,
 		return ref_ept(pte, level, pa, flags);
 	case NPT_T_ARM:
 		return ref_arm(pte, level, pa, flags);
+	case NPT_T_NPT:
+		return ref_npt(pte, level, pa, flags);
 	default:
 		return ref_riscv(pte, level, pa, flags);
 	}

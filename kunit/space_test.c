@@ -140,12 +140,14 @@ static struct axas_info info_of(struct axas *as)
 static const u32 space_formats[] = {
 	AXAS_FMT_X86_EPT4, AXAS_FMT_X86_EPT5, AXAS_FMT_ARM64_S2_40,
 	AXAS_FMT_ARM64_S2_48, AXAS_FMT_RISCV_SV39X4, AXAS_FMT_RISCV_SV48X4,
+	AXAS_FMT_X86_NPT4, AXAS_FMT_X86_NPT5, AXAS_FMT_RISCV_SV57X4,
 };
 
 static void space_format_desc(const u32 *fmt, char *desc)
 {
 	static const char * const names[] = {
 		"native", "ept4", "ept5", "arm40", "arm48", "sv39x4", "sv48x4",
+		"npt4", "npt5", "sv57x4",
 	};
 
 	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "%s", names[*fmt]);
@@ -171,6 +173,9 @@ static const struct space_geometry geometry[] = {
 	[AXAS_FMT_ARM64_S2_48] = { 4, 48, 1, 0x3590 },
 	[AXAS_FMT_RISCV_SV39X4] = { 3, 41, 4, 0 },
 	[AXAS_FMT_RISCV_SV48X4] = { 4, 50, 4, 0 },
+	[AXAS_FMT_X86_NPT4] = { 4, 48, 1, 0 },
+	[AXAS_FMT_X86_NPT5] = { 5, 57, 1, 0 },
+	[AXAS_FMT_RISCV_SV57X4] = { 5, 59, 4, 0 },
 };
 
 static u64 expected_hw_root(u32 format, u64 root)
@@ -183,6 +188,8 @@ static u64 expected_hw_root(u32 format, u64 root)
 		return 8ULL << 60 | root >> 12;
 	case AXAS_FMT_RISCV_SV48X4:
 		return 9ULL << 60 | root >> 12;
+	case AXAS_FMT_RISCV_SV57X4:
+		return 10ULL << 60 | root >> 12;
 	default:
 		return root;
 	}
@@ -234,7 +241,8 @@ static void space_bad_create_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, PTR_ERR(__axas_create(top - K4, 2 * K4, fmt, 0, &t->hal)),
 			-EINVAL);
 	KUNIT_EXPECT_EQ(test, PTR_ERR(__axas_create(0, K4, fmt, 1, &t->hal)), -EINVAL);
-	KUNIT_EXPECT_EQ(test, PTR_ERR(__axas_create(0, K4, 7, 0, &t->hal)), -EINVAL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(__axas_create(0, K4, AXAS_FMT_MAX + 1, 0,
+						    &t->hal)), -EINVAL);
 	KUNIT_EXPECT_EQ(test, atomic_read(&t->live_tables), 0);
 	/* The very top of the input address space is a valid space. */
 	space_done(test, t, space_new(test, t, fmt, top - K4, K4));

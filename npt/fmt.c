@@ -15,6 +15,9 @@ static const struct axas_npt_fmt *const npt_fmts[] = {
 	[AXAS_FMT_ARM64_S2_48]	= &axas_npt_fmt_arm64_s2_48,
 	[AXAS_FMT_RISCV_SV39X4]	= &axas_npt_fmt_riscv_sv39x4,
 	[AXAS_FMT_RISCV_SV48X4]	= &axas_npt_fmt_riscv_sv48x4,
+	[AXAS_FMT_X86_NPT4]	= &axas_npt_fmt_npt4,
+	[AXAS_FMT_X86_NPT5]	= &axas_npt_fmt_npt5,
+	[AXAS_FMT_RISCV_SV57X4]	= &axas_npt_fmt_riscv_sv57x4,
 };
 
 static_assert(ARRAY_SIZE(npt_fmts) == AXAS_FMT_MAX + 1);

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * RISC-V G-stage translation, Sv39x4 and Sv48x4: the root has two more
+ * RISC-V G-stage translation, Sv39x4, Sv48x4 and Sv57x4: the root has two more
  * index bits than a normal table, 2048 entries in 16 KiB. Bits as in
  * formats.md.
  */
@@ -21,6 +21,7 @@
 #define G_HGATP_PPN		GENMASK_ULL(43, 0)
 #define G_HGATP_MODE_SV39X4	8
 #define G_HGATP_MODE_SV48X4	9
+#define G_HGATP_MODE_SV57X4	10
 
 /* A and D preset: no hardware or trap-based A/D updates are wanted. */
 static u64 g_leaf_bits(unsigned int level, u32 flags)
@@ -66,6 +67,11 @@ static u64 g_sv48x4_hw_root(const struct axas_npt_fmt *fmt, phys_addr_t root)
 	return g_hgatp(root, G_HGATP_MODE_SV48X4);
 }
 
+static u64 g_sv57x4_hw_root(const struct axas_npt_fmt *fmt, phys_addr_t root)
+{
+	return g_hgatp(root, G_HGATP_MODE_SV57X4);
+}
+
 #define G_FMT(_id, _name, _levels, _gpa_bits, _hw_root)		\
 	{								\
 		.id = _id,						\
@@ -88,8 +94,11 @@ static u64 g_sv48x4_hw_root(const struct axas_npt_fmt *fmt, phys_addr_t root)
 static_assert(AXAS_NPT_PFN_MASK(56, 10) == G_PPN);
 static_assert(AXAS_NPT_GPA_BITS(3, 2) == 41);
 static_assert(AXAS_NPT_GPA_BITS(4, 2) == 50);
+static_assert(AXAS_NPT_GPA_BITS(5, 2) == 59);
 
 const struct axas_npt_fmt axas_npt_fmt_riscv_sv39x4 =
 	G_FMT(AXAS_FMT_RISCV_SV39X4, "riscv-sv39x4", 3, 41, g_sv39x4_hw_root);
 const struct axas_npt_fmt axas_npt_fmt_riscv_sv48x4 =
 	G_FMT(AXAS_FMT_RISCV_SV48X4, "riscv-sv48x4", 4, 50, g_sv48x4_hw_root);
+const struct axas_npt_fmt axas_npt_fmt_riscv_sv57x4 =
+	G_FMT(AXAS_FMT_RISCV_SV57X4, "riscv-sv57x4", 5, 59, g_sv57x4_hw_root);

@@ -20,12 +20,17 @@ int npt_check_range(const struct axas_npt *npt, u64 gpa, u64 size)
 	return 0;
 }
 
-/* Flags every format can encode: some access, and no write-only page. */
-static int npt_check_flags(u32 flags)
+/*
+ * Flags every format can encode (some access, and no write-only page), and
+ * that this one can express on this host.
+ */
+static int npt_check_flags(const struct axas_npt_fmt *fmt, u32 flags)
 {
 	if ((flags & ~AXAS_PROT_MASK) || !(flags & AXAS_NPT_PERM))
 		return -EINVAL;
 	if ((flags & AXAS_WRITE) && !(flags & AXAS_READ))
+		return -EINVAL;
+	if (fmt->flags_ok && !fmt->flags_ok(flags))
 		return -EINVAL;
 	return 0;
 }
@@ -36,7 +41,8 @@ int npt_check_map(const struct axas_npt *npt, u64 gpa, u64 hpa, u64 size,
 	u64 limit = BIT_ULL(npt->fmt->pa_bits);
 	int ret;
 
-	ret = npt_check_range(npt, gpa, size) ?: npt_check_flags(flags);
+	ret = npt_check_range(npt, gpa, size) ?:
+	      npt_check_flags(npt->fmt, flags);
 	if (ret)
 		return ret;
 	if (!IS_ALIGNED(hpa, AXAS_NPT_PAGE_SIZE) || hpa >= limit ||
@@ -380,7 +386,8 @@ int axas_npt_protect(struct axas_npt *npt, u64 gpa, u64 size, u32 flags)
 	int ret;
 
 	npt_assert_writer(npt);
-	ret = npt_check_range(npt, gpa, size) ?: npt_check_flags(flags);
+	ret = npt_check_range(npt, gpa, size) ?:
+	      npt_check_flags(npt->fmt, flags);
 	if (!ret)
 		ret = npt_cache_fill(npt, &prot.cache,
 				     npt_split_need(npt, gpa, gpa + size));

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The nested page table engine: one generic walker over six table formats
- * (Intel EPT, Arm stage 2, RISC-V G-stage). It edits tables and knows
+ * The nested page table engine: one generic walker over nine table formats
+ * (Intel EPT, AMD NPT, Arm stage 2, RISC-V G-stage). It edits tables and knows
  * nothing of areas. The bits of every format are in formats.md.
  *
  * Locking contract (the owner chooses the locks, the engine asserts them
@@ -76,6 +76,8 @@
  * @leaf_bits: encode the bits of a leaf at @level besides its address from
  *	format-neutral AXAS_READ.. flags
  * @leaf_flags: decode a leaf into the flags this format can represent
+ * @flags_ok: whether the format can express valid AXAS_READ.. flags (an
+ *	execute-only leaf, say) on this host; NULL when it expresses all
  * @hw_root: the hardware root value (EPTP, VTTBR_EL2, hgatp) for a root table
  *	at @root
  * @hw_ctl: the hardware control value (VTCR_EL2 fields for Arm); NULL when
@@ -98,6 +100,7 @@ struct axas_npt_fmt {
 	u64 perm_mask;
 	u64 (*leaf_bits)(unsigned int level, u32 flags);
 	u32 (*leaf_flags)(u64 pte);
+	bool (*flags_ok)(u32 flags);
 	u64 (*hw_root)(const struct axas_npt_fmt *fmt, phys_addr_t root);
 	u64 (*hw_ctl)(const struct axas_npt_fmt *fmt);
 };
@@ -564,6 +567,22 @@ long axas_npt_dump(struct axas_npt *npt,
 static inline phys_addr_t axas_npt_root_hpa(const struct axas_npt *npt)
 {
 	return npt->root_pa;
+}
+
+/**
+ * axas_npt_flags_ok() - whether the format can express a flag combination
+ * @npt: the table
+ * @flags: AXAS_READ .. AXAS_UNCACHED, otherwise valid
+ *
+ * For an owner that checks flags before it maps anything (a lazy area):
+ * the NPT formats cannot express execute-only, nor EPT on a host CPU
+ * without execute-only support.
+ *
+ * Return: true when axas_npt_map() accepts @flags in this format.
+ */
+static inline bool axas_npt_flags_ok(const struct axas_npt *npt, u32 flags)
+{
+	return !npt->fmt->flags_ok || npt->fmt->flags_ok(flags);
 }
 
 /**

@@ -19,6 +19,9 @@ extern const struct axas_npt_fmt axas_npt_fmt_arm64_s2_40;
 extern const struct axas_npt_fmt axas_npt_fmt_arm64_s2_48;
 extern const struct axas_npt_fmt axas_npt_fmt_riscv_sv39x4;
 extern const struct axas_npt_fmt axas_npt_fmt_riscv_sv48x4;
+extern const struct axas_npt_fmt axas_npt_fmt_npt4;
+extern const struct axas_npt_fmt axas_npt_fmt_npt5;
+extern const struct axas_npt_fmt axas_npt_fmt_riscv_sv57x4;
 
 /* What a walker visits; a visitor's callback gets one at a time. */
 enum npt_visit {

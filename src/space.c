@@ -226,7 +226,7 @@ static int axas_check_range(struct axas *as, u64 gpa, u64 size)
 	return 0;
 }
 
-static int axas_check_flags(u32 flags, u32 extra)
+static int axas_check_flags(struct axas *as, u32 flags, u32 extra)
 {
 	if (flags & ~(AXAS_PROT_MASK | extra))
 		return axas_bad("unknown flags %#x", flags);
@@ -236,6 +236,9 @@ static int axas_check_flags(u32 flags, u32 extra)
 		return axas_bad("flags %#x: write without read", flags);
 	if ((flags & AXAS_EXEC) && (flags & (AXAS_DEVICE | AXAS_UNCACHED)))
 		return axas_bad("flags %#x: executable device memory", flags);
+	if (!axas_npt_flags_ok(&as->npt, flags & AXAS_PROT_MASK))
+		return axas_bad("flags %#x: not expressible in format %u",
+				flags, as->npt.fmt->id);
 	return 0;
 }
 
@@ -328,7 +331,7 @@ int axas_map_linear(struct axas *as, u64 gpa, u64 hpa, u64 size, u32 flags)
 	struct axas_area_node *a;
 	int ret;
 
-	ret = axas_check_range(as, gpa, size) ?: axas_check_flags(flags, 0) ?:
+	ret = axas_check_range(as, gpa, size) ?: axas_check_flags(as, flags, 0) ?:
 	      axas_check_host(hpa, size);
 	if (ret)
 		return ret;
@@ -364,7 +367,7 @@ int axas_map_alloc(struct axas *as, u64 gpa, u64 size, u32 flags)
 	int ret;
 
 	ret = axas_check_range(as, gpa, size) ?:
-	      axas_check_flags(flags, AXAS_MAP_POPULATE);
+	      axas_check_flags(as, flags, AXAS_MAP_POPULATE);
 	if (ret)
 		return ret;
 	a = axas_new_area(gpa, size, 0, flags, AXAS_BACKEND_ALLOC);
@@ -523,7 +526,7 @@ EXPORT_SYMBOL_NS_GPL(axas_unmap, AXADDRSPACE);
  */
 int axas_protect(struct axas *as, u64 gpa, u64 size, u32 flags)
 {
-	return axas_check_range(as, gpa, size) ?: axas_check_flags(flags, 0) ?:
+	return axas_check_range(as, gpa, size) ?: axas_check_flags(as, flags, 0) ?:
 	       axas_edit(as, gpa, size, flags, AXAS_EDIT_PROTECT);
 }
 EXPORT_SYMBOL_NS_GPL(axas_protect, AXADDRSPACE);
@@ -543,7 +546,7 @@ EXPORT_SYMBOL_NS_GPL(axas_protect, AXADDRSPACE);
  */
 int axas_protect_checked(struct axas *as, u64 gpa, u64 size, u32 flags)
 {
-	return axas_check_range(as, gpa, size) ?: axas_check_flags(flags, 0) ?:
+	return axas_check_range(as, gpa, size) ?: axas_check_flags(as, flags, 0) ?:
 	       axas_edit(as, gpa, size, flags, AXAS_EDIT_PROTECT_CHECKED);
 }
 

@@ -24,7 +24,14 @@
 #define AXAS_FMT_ARM64_S2_48	4	/* Arm stage 2, 48-bit IPA */
 #define AXAS_FMT_RISCV_SV39X4	5	/* RISC-V G-stage Sv39x4, 16 KiB root */
 #define AXAS_FMT_RISCV_SV48X4	6	/* RISC-V G-stage Sv48x4, 16 KiB root */
-#define AXAS_FMT_MAX		AXAS_FMT_RISCV_SV48X4
+#define AXAS_FMT_X86_NPT4	7	/* AMD NPT, 4 levels, 48-bit GPA */
+#define AXAS_FMT_X86_NPT5	8	/* AMD NPT, 5 levels, 57-bit GPA */
+#define AXAS_FMT_RISCV_SV57X4	9	/* RISC-V G-stage Sv57x4, 16 KiB root */
+/*
+ * This header's highest format: a newer header may add formats, so ask
+ * AXAS_CHECK_EXTENSION(AXAS_CAP_FORMATS) which ones the module has.
+ */
+#define AXAS_FMT_MAX		AXAS_FMT_RISCV_SV57X4
 
 /* Mapping flags (map, protect, area and translate output). */
 #define AXAS_READ		(1U << 0)
