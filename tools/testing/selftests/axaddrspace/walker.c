@@ -271,6 +271,82 @@ static uint32_t rv_expressible(uint32_t flags)
 	return flags & PROT_RWX;
 }
 
+/* ---- AMD NPT (x86-64 long-mode entries) --------------------------------- */
+
+#define NPT_P		BIT(0)
+#define NPT_RW		BIT(1)
+#define NPT_US		BIT(2)
+#define NPT_PWT		BIT(3)
+#define NPT_PCD		BIT(4)
+#define NPT_A		BIT(5)
+#define NPT_D		BIT(6)
+#define NPT_PS		BIT(7)
+#define NPT_G		BIT(8)
+#define NPT_ADDR	GENMASK(51, 12)
+#define NPT_NX		BIT(63)
+#define NPT_TABLE	(NPT_P | NPT_RW | NPT_US)
+#define NPT_LEAF_BITS	(NPT_P | NPT_RW | NPT_US | NPT_PWT | NPT_PCD | NPT_A | \
+			 NPT_D | NPT_PS | NPT_ADDR | NPT_NX)
+
+static void npt_leaf(unsigned int level, uint64_t e, struct axw_entry *d)
+{
+	uint64_t low = level ? GENMASK(12 + 9 * level - 1, 12) : 0;
+
+	d->kind = AXW_LEAF;
+	d->addr = e & NPT_ADDR & ~low;
+	d->attr = (e & (NPT_PWT | NPT_PCD)) >> 3;
+	d->flags = AXAS_READ;			/* a present entry reads */
+	d->flags |= (e & NPT_RW) ? AXAS_WRITE : 0;
+	d->flags |= (e & NPT_NX) ? 0 : AXAS_EXEC;
+	d->flags |= (e & NPT_PCD) ? AXAS_UNCACHED : 0;
+	if (level && (e & low))
+		set_why(d, true, "PAT or address bits below a huge leaf's size set");
+	if (!(e & NPT_US))
+		set_why(d, true, "U/S clear (nested walks are user accesses)");
+	if (d->attr != 0 && d->attr != 3)
+		set_why(d, false, "PWT and PCD differ");
+	if (!(e & NPT_A))
+		set_why(d, false, "A clear");
+	if (!(e & NPT_D) != !(e & NPT_RW))
+		set_why(d, false, "D differs from R/W");
+	if (!level && (e & NPT_PS))
+		set_why(d, false, "PAT (bit 7) set in a 4 KiB leaf");
+	if (e & ~NPT_LEAF_BITS)
+		set_why(d, false, "G, software or reserved bits set");
+	check_exec_uc(d);
+}
+
+static void npt_decode(unsigned int level, uint64_t e, struct axw_entry *d)
+{
+	if (!(e & NPT_P)) {
+		if (e)
+			set_why(d, false, "not present but not zero");
+		return;
+	}
+	d->addr = e & NPT_ADDR;
+	if (!level || (e & NPT_PS)) {
+		if (level > 2)
+			set_why(d, true, "PS set in a PML4E or PML5E (reserved)");
+		else
+			npt_leaf(level, e, d);
+		return;
+	}
+	d->kind = AXW_TABLE;
+	if ((e & NPT_TABLE) != NPT_TABLE)
+		set_why(d, (e & NPT_US) == 0, "table entry without all of P, R/W, U/S");
+	if (e & ~(NPT_TABLE | NPT_ADDR))
+		set_why(d, false, "table entry with bits outside 2:0 and 51:12");
+}
+
+static uint32_t npt_expressible(uint32_t flags)
+{
+	uint32_t out = (flags & PROT_RWX) | AXAS_READ;
+
+	if (flags & (AXAS_DEVICE | AXAS_UNCACHED))
+		out |= AXAS_UNCACHED;
+	return out;
+}
+
 /* ---- Formats ------------------------------------------------------------ */
 
 static const struct fmt fmts[] = {
@@ -280,11 +356,14 @@ static const struct fmt fmts[] = {
 	[AXAS_FMT_ARM64_S2_48] = { "arm48", 4, 48, 1, arm_decode, arm_expressible },
 	[AXAS_FMT_RISCV_SV39X4] = { "sv39x4", 3, 41, 4, rv_decode, rv_expressible },
 	[AXAS_FMT_RISCV_SV48X4] = { "sv48x4", 4, 50, 4, rv_decode, rv_expressible },
+	[AXAS_FMT_X86_NPT4] = { "npt4", 4, 48, 1, npt_decode, npt_expressible },
+	[AXAS_FMT_X86_NPT5] = { "npt5", 5, 57, 1, npt_decode, npt_expressible },
+	[AXAS_FMT_RISCV_SV57X4] = { "sv57x4", 5, 59, 4, rv_decode, rv_expressible },
 };
 
 static const struct fmt *fmt_of(unsigned int format)
 {
-	if (format == AXAS_FMT_NATIVE || format > AXAS_FMT_MAX)
+	if (format >= sizeof(fmts) / sizeof(fmts[0]) || !fmts[format].name)
 		return NULL;
 	return &fmts[format];
 }
@@ -295,8 +374,8 @@ int axw_format_by_name(const char *name)
 
 	if (!strcmp(name, "native"))
 		return AXAS_FMT_NATIVE;
-	for (i = 1; i <= AXAS_FMT_MAX; i++)
-		if (!strcmp(name, fmts[i].name))
+	for (i = 1; i < sizeof(fmts) / sizeof(fmts[0]); i++)
+		if (fmts[i].name && !strcmp(name, fmts[i].name))
 			return i;
 	return -1;
 }

@@ -21,12 +21,14 @@
 #define TABLE_HPA	0x100000ULL	/* further table pages from here */
 #define MAX_PAGES	32
 
-enum family { EPT, ARM, RV };
+enum family { EPT, ARM, RV, NPT };
 
 static enum family family_of(unsigned int format)
 {
 	if (format <= AXAS_FMT_X86_EPT5)
 		return EPT;
+	if (format == AXAS_FMT_X86_NPT4 || format == AXAS_FMT_X86_NPT5)
+		return NPT;
 	return format <= AXAS_FMT_ARM64_S2_48 ? ARM : RV;
 }
 
@@ -38,6 +40,7 @@ static uint64_t enc_table(unsigned int format, uint64_t hpa)
 {
 	switch (family_of(format)) {
 	case EPT:
+	case NPT:
 		return hpa | 0x7;
 	case ARM:
 		return hpa | 0x3;
@@ -76,6 +79,16 @@ static uint64_t enc_rv(uint64_t hpa, uint32_t flags)
 	return e | (flags & AXAS_EXEC ? B(3) : 0);
 }
 
+/* NPT: P, U/S and A always; a present entry reads. */
+static uint64_t enc_npt(unsigned int level, uint64_t hpa, uint32_t flags)
+{
+	uint64_t e = hpa | B(0) | B(2) | B(5) | (level ? B(7) : 0);
+
+	e |= flags & AXAS_WRITE ? B(1) | B(6) : 0;
+	e |= flags & (AXAS_DEVICE | AXAS_UNCACHED) ? B(3) | B(4) : 0;
+	return e | (flags & AXAS_EXEC ? 0 : B(63));
+}
+
 static uint64_t enc_leaf(unsigned int format, unsigned int level, uint64_t hpa,
 			 uint32_t flags)
 {
@@ -84,6 +97,8 @@ static uint64_t enc_leaf(unsigned int format, unsigned int level, uint64_t hpa,
 		return enc_ept(level, hpa, flags);
 	case ARM:
 		return enc_arm(level, hpa, flags);
+	case NPT:
+		return enc_npt(level, hpa, flags);
 	default:
 		return enc_rv(hpa, flags);
 	}
@@ -128,6 +143,17 @@ static const struct golden golden_rv[] = {
 	  0x003ffffffffffc59ULL, AXAS_EXEC },
 };
 
+static const struct golden golden_npt[] = {
+	{ 0, 0x12345000, RW, 0x8000000012345067ULL, RW },
+	{ 1, 0x40200000, RWX, 0x402000e7, RWX },
+	{ 2, 0x140000000, AXAS_READ | AXAS_DEVICE, 0x80000001400000bdULL,
+	  AXAS_READ | AXAS_UNCACHED },
+	{ 0, 0xfffffffff000, AXAS_EXEC | AXAS_USER, 0xfffffffff025,
+	  AXAS_READ | AXAS_EXEC },
+	{ 0, 0x5000, RW | AXAS_UNCACHED, 0x800000000000507fULL,
+	  RW | AXAS_UNCACHED },
+};
+
 static void check_golden(struct __test_metadata *_metadata, unsigned int format,
 			 const struct golden *g, unsigned int n)
 {
@@ -163,6 +189,13 @@ TEST(golden_entries_riscv)
 {
 	check_golden(_metadata, AXAS_FMT_RISCV_SV39X4, golden_rv, ARRAY_SIZE(golden_rv));
 	check_golden(_metadata, AXAS_FMT_RISCV_SV48X4, golden_rv, ARRAY_SIZE(golden_rv));
+	check_golden(_metadata, AXAS_FMT_RISCV_SV57X4, golden_rv, ARRAY_SIZE(golden_rv));
+}
+
+TEST(golden_entries_npt)
+{
+	check_golden(_metadata, AXAS_FMT_X86_NPT4, golden_npt, ARRAY_SIZE(golden_npt));
+	check_golden(_metadata, AXAS_FMT_X86_NPT5, golden_npt, ARRAY_SIZE(golden_npt));
 }
 
 /* Table entries and empty entries, by hand. */
@@ -172,6 +205,8 @@ TEST(golden_tables)
 		{ AXAS_FMT_X86_EPT4, 0x00101007 },
 		{ AXAS_FMT_ARM64_S2_48, 0x00101003 },
 		{ AXAS_FMT_RISCV_SV48X4, 0x00040401 },
+		{ AXAS_FMT_X86_NPT4, 0x00101007 },
+		{ AXAS_FMT_RISCV_SV57X4, 0x00040401 },
 	};
 	struct axw_entry d;
 	unsigned int i;
@@ -192,8 +227,9 @@ TEST(format_names)
 {
 	static const char * const names[] = {
 		"native", "ept4", "ept5", "arm40", "arm48", "sv39x4", "sv48x4",
+		"npt4", "npt5", "sv57x4",
 	};
-	static const unsigned int pages[] = { 0, 1, 1, 2, 1, 4, 4 };
+	static const unsigned int pages[] = { 0, 1, 1, 2, 1, 4, 4, 1, 1, 4 };
 	unsigned int i;
 
 	for (i = 0; i <= AXAS_FMT_MAX; i++) {
@@ -333,6 +369,21 @@ FIXTURE_VARIANT_ADD(walker, sv48x4) {
 	.root_page = 3, .root_index = 0,
 };
 
+FIXTURE_VARIANT_ADD(walker, npt4) {
+	.format = AXAS_FMT_X86_NPT4, .hi_gpa = 0x800040000000ULL,
+	.root_page = 0, .root_index = 256,
+};
+
+FIXTURE_VARIANT_ADD(walker, npt5) {
+	.format = AXAS_FMT_X86_NPT5, .hi_gpa = 0x100000040000000ULL,
+	.root_page = 0, .root_index = 256,
+};
+
+FIXTURE_VARIANT_ADD(walker, sv57x4) {
+	.format = AXAS_FMT_RISCV_SV57X4, .hi_gpa = 0x600000040000000ULL,
+	.root_page = 3, .root_index = 0,
+};
+
 static void build(struct dump *d, unsigned int format, uint64_t hi_gpa)
 {
 	unsigned int i;
@@ -368,8 +419,8 @@ static unsigned int check_quiet(const struct axw_tables *t)
 
 TEST_F(walker, geometry)
 {
-	static const unsigned int levels[] = { 0, 4, 5, 3, 4, 3, 4 };
-	static const unsigned int bits[] = { 0, 48, 57, 40, 48, 41, 50 };
+	static const unsigned int levels[] = { 0, 4, 5, 3, 4, 3, 4, 4, 5, 5 };
+	static const unsigned int bits[] = { 0, 48, 57, 40, 48, 41, 50, 48, 57, 59 };
 
 	EXPECT_EQ(levels[variant->format], self->d->t.levels);
 	EXPECT_EQ(bits[variant->format], self->d->t.gpa_bits);
@@ -562,6 +613,24 @@ static const struct corruption bad_rv[] = {
 	{ "invalid with bits", 1, B(0), 0 },
 };
 
+static const struct corruption bad_npt[] = {
+	{ "U/S clear", 1, B(2), 0 },
+	{ "A clear", 2, B(5), 0 },
+	{ "D clear on a writable leaf", 1, B(6), 0 },
+	{ "D set on a read-only leaf", 3, 0, B(6) },
+	{ "PWT without PCD", 1, 0, B(3) },
+	{ "PCD without PWT", 0, B(3), 0 },
+	{ "PAT in a 4 KiB leaf", 1, 0, B(7) },
+	{ "PS cleared in a 2 MiB leaf", 2, B(7), 0 },
+	{ "G set", 1, 0, B(8) },
+	{ "software bit 9", 1, 0, B(9) },
+	{ "bit 52", 3, 0, B(52) },
+	{ "PAT of a 2 MiB leaf", 2, 0, B(12) },
+	{ "misaligned 1 GiB leaf", 3, 0, 0x200000 },
+	{ "executable UC", 0, B(63), 0 },
+	{ "not present with address", 1, B(0), 0 },
+};
+
 static __u64 *leaf_slot(struct dump *d, uint64_t hi_gpa, unsigned int i)
 {
 	struct leafdef l = leaves_of(hi_gpa, i);
@@ -580,6 +649,9 @@ TEST_F(walker, corrupt_leaves)
 	} else if (family_of(variant->format) == RV) {
 		c = bad_rv;
 		n = ARRAY_SIZE(bad_rv);
+	} else if (family_of(variant->format) == NPT) {
+		c = bad_npt;
+		n = ARRAY_SIZE(bad_npt);
 	}
 	ASSERT_EQ(0, check_quiet(&self->d->t));
 	for (i = 0; i < n; i++) {
@@ -600,8 +672,8 @@ TEST_F(walker, corrupt_leaves)
 TEST_F(walker, translate_names_fault)
 {
 	__u64 *e = leaf_slot(self->d, variant->hi_gpa, 1);
-	uint64_t bit = family_of(variant->format) == EPT ? B(6) :
-		       family_of(variant->format) == ARM ? B(55) : B(8);
+	static const uint64_t bits[] = { B(6), B(55), B(8), B(9) };	/* EPT, Arm, RV, NPT */
+	uint64_t bit = bits[family_of(variant->format)];
 	struct axw_leaf l;
 
 	*e |= bit;
@@ -624,6 +696,9 @@ TEST_F(walker, bad_entries_do_not_translate)
 	case RV:
 		*e &= ~B(1);		/* W without R */
 		break;
+	case NPT:
+		*e &= ~B(2);		/* U/S clear: every nested walk faults */
+		break;
 	}
 	EXPECT_EQ(-EBADMSG, axw_translate(&self->d->t, 0x40003000, &l));
 }
@@ -631,7 +706,7 @@ TEST_F(walker, bad_entries_do_not_translate)
 /* A table entry that points nowhere, and table entries with extra bits. */
 TEST_F(walker, corrupt_tables)
 {
-	static const uint64_t extra[] = { B(0), B(10), B(6) };	/* EPT, Arm, RV */
+	static const uint64_t extra[] = { B(0), B(10), B(6), B(5) };	/* EPT, Arm, RV, NPT */
 	struct dump *d = self->d;
 	__u64 *e = slot(d, 0x40200000, 2), good = *e;
 	struct axw_leaf l;
