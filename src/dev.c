@@ -5,12 +5,16 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <kunit/visibility.h>
+#include <linux/cred.h>
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
+#include <linux/mutex.h>
 #include <linux/rcupdate.h>
 #include <linux/uaccess.h>
+#include <linux/xarray.h>
 #include <linux/axaddrspace.h>
 
 #include "dev.h"
@@ -18,25 +22,55 @@
 static unsigned int max_spaces;
 module_param(max_spaces, uint, 0644);
 MODULE_PARM_DESC(max_spaces,
-		 "Limit on space fds open at once, 0 for no limit (default: 0)");
+		 "Limit on space fds one user (uid) has open at once, 0 for no limit (default: 0)");
 
-static atomic_t axas_nr_spaces = ATOMIC_INIT(0);
+/*
+ * Open space fds per user: the kuid's value -> xa_mk_value(count), only
+ * users with a space fd open. Counted also without a limit, so that one set
+ * later applies to the fds already open.
+ */
+static DEFINE_MUTEX(axas_uid_lock);
+static DEFINE_XARRAY(axas_uid_spaces);
 
-/* The fd side of the space limit: a slot per open space fd. */
-static bool axas_dev_space_slot(void)
+/*
+ * The fd side of the space limit: a slot per open space fd of @uid, while
+ * it has fewer than @limit (0: no limit). Return: 0, -ENOSPC or -ENOMEM.
+ */
+VISIBLE_IF_KUNIT int axas_dev_space_slot(kuid_t uid, unsigned int limit)
 {
-	unsigned int limit = READ_ONCE(max_spaces);
+	unsigned long key = __kuid_val(uid), n;
+	int ret = -ENOSPC;
 
-	if (atomic_inc_return(&axas_nr_spaces) <= limit || !limit)
-		return true;
-	atomic_dec(&axas_nr_spaces);
-	return false;
+	mutex_lock(&axas_uid_lock);
+	n = xa_to_value(xa_load(&axas_uid_spaces, key));
+	if (!limit || n < limit)
+		ret = xa_err(xa_store(&axas_uid_spaces, key, xa_mk_value(n + 1),
+				      GFP_KERNEL_ACCOUNT));
+	mutex_unlock(&axas_uid_lock);
+	return ret;
 }
+EXPORT_SYMBOL_IF_KUNIT(axas_dev_space_slot);
 
-void axas_dev_space_closed(void)
+/**
+ * axas_dev_space_closed() - give back the slot of a space fd
+ * @uid: the user that created it: file->f_cred->uid of the space file
+ *
+ * For the space fd's release, which may run in any task (the fd may have
+ * been passed on): the creator's credentials stay with the file.
+ */
+void axas_dev_space_closed(kuid_t uid)
 {
-	atomic_dec(&axas_nr_spaces);
+	unsigned long key = __kuid_val(uid), n;
+
+	mutex_lock(&axas_uid_lock);
+	n = xa_to_value(xa_load(&axas_uid_spaces, key));
+	if (n > 1)	/* replaces the entry in place: allocates nothing */
+		xa_store(&axas_uid_spaces, key, xa_mk_value(n - 1), GFP_KERNEL);
+	else if (!WARN_ON_ONCE(!n))
+		xa_erase(&axas_uid_spaces, key);
+	mutex_unlock(&axas_uid_lock);
 }
+EXPORT_SYMBOL_IF_KUNIT(axas_dev_space_closed);
 
 static struct axas *axas_dev_new_space(void __user *uarg)
 {
@@ -52,12 +86,14 @@ static struct axas *axas_dev_new_space(void __user *uarg)
 /* The KVM order: reserve the fd, build the space and its file, install last. */
 static long axas_dev_create(void __user *uarg)
 {
+	kuid_t uid = current_uid();
 	struct axas *as;
 	struct file *file;
 	int fd;
 
-	if (!axas_dev_space_slot())
-		return -ENOSPC;
+	fd = axas_dev_space_slot(uid, READ_ONCE(max_spaces));
+	if (fd)
+		return fd;
 	fd = get_unused_fd_flags(O_CLOEXEC);
 	if (fd < 0)
 		goto put_slot;
@@ -78,7 +114,7 @@ static long axas_dev_create(void __user *uarg)
 	return fd;
 
 put_slot:
-	axas_dev_space_closed();
+	axas_dev_space_closed(uid);
 	return fd;
 }
 
@@ -141,6 +177,7 @@ static void __exit axas_module_exit(void)
 	misc_deregister(&axas_misc);
 	/* Spaces freed from RCU callbacks run this module's code. */
 	rcu_barrier();
+	xa_destroy(&axas_uid_spaces);
 }
 
 module_init(axas_module_init);

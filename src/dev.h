@@ -3,6 +3,8 @@
 #ifndef _AXAS_DEV_H
 #define _AXAS_DEV_H
 
+#include <linux/uidgid.h>
+
 struct axas;
 struct file;
 
@@ -10,6 +12,9 @@ struct file;
 #define AXAS_TRANSLATE_BATCH_MAX	4096
 
 struct file *axas_space_file(struct axas *as);
-void axas_dev_space_closed(void);
+void axas_dev_space_closed(kuid_t uid);
+#if IS_ENABLED(CONFIG_KUNIT)
+int axas_dev_space_slot(kuid_t uid, unsigned int limit);
+#endif
 
 #endif /* _AXAS_DEV_H */
