@@ -9,6 +9,7 @@
 #include <linux/io.h>
 #include <linux/ioport.h>
 #include <linux/mm.h>
+#include <linux/rcupdate.h>
 #include <linux/slab.h>
 #include <linux/axaddrspace.h>
 
@@ -121,10 +122,15 @@ static struct axas *space_new(struct kunit *test, struct thal *t, u32 format,
 	return as;
 }
 
-/* Drop the space and check the HAL got every page back. */
+/*
+ * Drop the space and check the HAL got every page back: table pages an
+ * unmap queued for RCU come back after a grace period, and the space's
+ * memory (and @t, which the test frees) is theirs until then.
+ */
 static void space_done(struct kunit *test, struct thal *t, struct axas *as)
 {
 	axas_put(as);
+	rcu_barrier();
 	KUNIT_EXPECT_EQ(test, atomic_read(&t->live_tables), 0);
 	KUNIT_EXPECT_EQ(test, atomic_read(&t->live_frames), 0);
 }
@@ -169,8 +175,8 @@ struct space_geometry {
 static const struct space_geometry geometry[] = {
 	[AXAS_FMT_X86_EPT4] = { 4, 48, 1, 0 },
 	[AXAS_FMT_X86_EPT5] = { 5, 57, 1, 0 },
-	[AXAS_FMT_ARM64_S2_40] = { 3, 40, 2, 0x3558 },
-	[AXAS_FMT_ARM64_S2_48] = { 4, 48, 1, 0x3590 },
+	[AXAS_FMT_ARM64_S2_40] = { 3, 40, 2, 0x80003558 },
+	[AXAS_FMT_ARM64_S2_48] = { 4, 48, 1, 0x80003590 },
 	[AXAS_FMT_RISCV_SV39X4] = { 3, 41, 4, 0 },
 	[AXAS_FMT_RISCV_SV48X4] = { 4, 50, 4, 0 },
 	[AXAS_FMT_X86_NPT4] = { 4, 48, 1, 0 },
