@@ -69,12 +69,12 @@ const struct npt_tcase npt_tcases[NPT_T_FORMATS] = {
 	}, {
 		.id = AXAS_FMT_ARM64_S2_40, .name = "arm64-s2-40",
 		.family = NPT_T_ARM, .levels = 3, .root_pages = 2,
-		.gpa_bits = 40, .pa_bits = 48, .hw_ctl = 0x3558,
+		.gpa_bits = 40, .pa_bits = 48, .hw_ctl = 0x80003558,
 		.table_low = 0x3, .golden = ARM_GOLDEN,
 	}, {
 		.id = AXAS_FMT_ARM64_S2_48, .name = "arm64-s2-48",
 		.family = NPT_T_ARM, .levels = 4, .root_pages = 1,
-		.gpa_bits = 48, .pa_bits = 48, .hw_ctl = 0x3590,
+		.gpa_bits = 48, .pa_bits = 48, .hw_ctl = 0x80003590,
 		.table_low = 0x3, .golden = ARM_GOLDEN,
 	}, {
 		.id = AXAS_FMT_RISCV_SV39X4, .name = "riscv-sv39x4",
@@ -125,8 +125,11 @@ u32 npt_t_canon(const struct npt_tcase *tc, u32 flags)
 	}
 }
 
+/* EPT: only if the host CPU says so (or a test pretends it does). */
 bool npt_t_exec_only(const struct npt_tcase *tc)
 {
+	if (tc->family == NPT_T_EPT)
+		return axas_npt_ept_exec_only();
 	return tc->family != NPT_T_NPT;
 }
 

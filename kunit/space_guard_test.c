@@ -23,9 +23,10 @@
 /* Fake host memory for linear areas: far above the VM's RAM, never touched. */
 #define FAKE_HPA	(256 * G1)
 
+/* Arm stage 2 expresses execute-only on every host; EPT may not. */
 static struct axas *guard_space(struct kunit *test)
 {
-	struct axas *as = axas_create(0, 4 * G1, AXAS_FMT_X86_EPT4, 0);
+	struct axas *as = axas_create(0, 4 * G1, AXAS_FMT_ARM64_S2_48, 0);
 
 	KUNIT_ASSERT_FALSE(test, IS_ERR(as));
 	return as;

@@ -128,6 +128,7 @@ static void axas_uapi_constants_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, AXAS_BACKEND_ALLOC, 2);
 	KUNIT_EXPECT_EQ(test, AXAS_CAP_FORMATS, 1);
 	KUNIT_EXPECT_EQ(test, AXAS_CAP_MAX_SPACES, 2);
+	KUNIT_EXPECT_EQ(test, AXAS_CAP_EPT_EXEC_ONLY, 4);
 	KUNIT_EXPECT_EQ(test, AXAS_CAP_TRANSLATE_BATCH, 3);
 }
 

@@ -22,22 +22,11 @@ static const struct axas_npt_fmt *const npt_fmts[] = {
 
 static_assert(ARRAY_SIZE(npt_fmts) == AXAS_FMT_MAX + 1);
 
-static u32 npt_native_fmt(void)
-{
-	if (IS_ENABLED(CONFIG_X86_64))
-		return AXAS_FMT_X86_EPT4;
-	if (IS_ENABLED(CONFIG_ARM64))
-		return AXAS_FMT_ARM64_S2_48;
-	if (IS_ENABLED(CONFIG_RISCV) && IS_ENABLED(CONFIG_64BIT))
-		return AXAS_FMT_RISCV_SV48X4;
-	return AXAS_FMT_NATIVE;
-}
-
 const struct axas_npt_fmt *axas_npt_fmt_get(u32 id)
 {
 	if (id == AXAS_FMT_NATIVE)
-		id = npt_native_fmt();
-	if (id >= ARRAY_SIZE(npt_fmts))
+		id = axas_npt_native();
+	if (id == AXAS_FMT_NATIVE || id >= ARRAY_SIZE(npt_fmts))
 		return NULL;
 	return npt_fmts[id];
 }

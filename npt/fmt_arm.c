@@ -28,6 +28,7 @@
 #define S2_VTCR_IRGN0		GENMASK_ULL(9, 8)
 #define S2_VTCR_ORGN0		GENMASK_ULL(11, 10)
 #define S2_VTCR_SH0		GENMASK_ULL(13, 12)
+#define S2_VTCR_RES1		BIT_ULL(31)
 #define S2_VTCR_WBWA		1
 
 static u64 s2_memattr(u32 flags)
@@ -84,7 +85,7 @@ static u64 s2_hw_root(const struct axas_npt_fmt *fmt, phys_addr_t root)
 
 /*
  * Write-back, inner shareable walks; SL0 names the start level, 2 - SL0
- * with a 4 KiB granule.
+ * with a 4 KiB granule. Bit 31 is RES1.
  */
 static u64 s2_hw_ctl(const struct axas_npt_fmt *fmt)
 {
@@ -92,7 +93,7 @@ static u64 s2_hw_ctl(const struct axas_npt_fmt *fmt)
 	       FIELD_PREP(S2_VTCR_SL0, fmt->levels - 2) |
 	       FIELD_PREP(S2_VTCR_IRGN0, S2_VTCR_WBWA) |
 	       FIELD_PREP(S2_VTCR_ORGN0, S2_VTCR_WBWA) |
-	       FIELD_PREP(S2_VTCR_SH0, S2_SH_INNER);
+	       FIELD_PREP(S2_VTCR_SH0, S2_SH_INNER) | S2_VTCR_RES1;
 }
 
 #define S2_FMT(_id, _name, _levels, _xbits, _gpa_bits)		\

@@ -53,6 +53,12 @@ static u32 ept_leaf_flags(u64 pte)
 	return flags;
 }
 
+/* Execute-only is an EPT misconfiguration on a CPU without support. */
+static bool ept_flags_ok(u32 flags)
+{
+	return (flags & AXAS_READ) || axas_npt_ept_exec_only();
+}
+
 static u64 ept_hw_root(const struct axas_npt_fmt *fmt, phys_addr_t root)
 {
 	return root | FIELD_PREP(EPTP_WALK_LEN, fmt->levels - 1) |
@@ -75,6 +81,7 @@ static u64 ept_hw_root(const struct axas_npt_fmt *fmt, phys_addr_t root)
 		.perm_mask = EPT_R | EPT_W | EPT_X,			\
 		.leaf_bits = ept_leaf_bits,				\
 		.leaf_flags = ept_leaf_flags,				\
+		.flags_ok = ept_flags_ok,				\
 		.hw_root = ept_hw_root,					\
 	}
 

@@ -116,6 +116,38 @@ struct axas_npt_fmt {
 const struct axas_npt_fmt *axas_npt_fmt_get(u32 id);
 
 /**
+ * axas_npt_host_init() - probe the host CPU, once, at module init
+ *
+ * Resolves what %AXAS_FMT_NATIVE means here (uapi.md) and whether the CPU
+ * takes execute-only EPT leaves; before it, NATIVE names no format. May
+ * rewrite per-CPU state for a moment (the RISC-V hgatp probe).
+ */
+void axas_npt_host_init(void);
+
+/**
+ * axas_npt_native() - the format %AXAS_FMT_NATIVE resolves to
+ *
+ * Return: an AXAS_FMT_* number, or %AXAS_FMT_NATIVE if the host has none.
+ */
+u32 axas_npt_native(void);
+
+/**
+ * axas_npt_ept_exec_only() - whether EPT leaves may be execute-only
+ *
+ * Return: true if the host CPU reports EPT execute-only support
+ * (IA32_VMX_EPT_VPID_CAP bit 0); false elsewhere.
+ */
+bool axas_npt_ept_exec_only(void);
+
+/**
+ * axas_npt_set_ept_exec_only() - override axas_npt_ept_exec_only(), for KUnit
+ * @on: the new answer
+ *
+ * Return: the previous answer, to restore.
+ */
+bool axas_npt_set_ept_exec_only(bool on);
+
+/**
  * axas_npt_root_level() - level of the root table
  * @fmt: the format
  *

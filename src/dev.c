@@ -18,6 +18,7 @@
 #include <linux/axaddrspace.h>
 
 #include "dev.h"
+#include "npt/npt.h"
 
 static unsigned int max_spaces;
 module_param(max_spaces, uint, 0644);
@@ -127,6 +128,8 @@ static long axas_dev_check_extension(unsigned long cap)
 		return READ_ONCE(max_spaces);
 	case AXAS_CAP_TRANSLATE_BATCH:
 		return AXAS_TRANSLATE_BATCH_MAX;
+	case AXAS_CAP_EPT_EXEC_ONLY:
+		return axas_npt_ept_exec_only();
 	default:
 		return 0;
 	}
@@ -166,6 +169,7 @@ static int __init axas_module_init(void)
 {
 	int ret;
 
+	axas_npt_host_init();
 	ret = misc_register(&axas_misc);
 	if (ret)
 		pr_err("cannot register /dev/axaddrspace: %d\n", ret);

@@ -17,7 +17,7 @@
 #define AXAS_API_VERSION	1
 
 /* Nested page table formats (struct axas_create.format). */
-#define AXAS_FMT_NATIVE		0	/* x86_64: EPT4, arm64: S2_48, riscv64: SV48X4 */
+#define AXAS_FMT_NATIVE		0	/* the host CPU's: see Documentation/formats.rst */
 #define AXAS_FMT_X86_EPT4	1	/* Intel EPT, 4 levels, 48-bit GPA */
 #define AXAS_FMT_X86_EPT5	2	/* Intel EPT, 5 levels, 57-bit GPA */
 #define AXAS_FMT_ARM64_S2_40	3	/* Arm stage 2, 40-bit IPA, 8 KiB concatenated root */
@@ -53,6 +53,7 @@
 #define AXAS_CAP_FORMATS	1	/* bit mask of 1 << format */
 #define AXAS_CAP_MAX_SPACES	2	/* limit on open spaces, 0 = unlimited */
 #define AXAS_CAP_TRANSLATE_BATCH 3	/* max AXAS_TRANSLATE_BATCH count, 0 = none */
+#define AXAS_CAP_EPT_EXEC_ONLY	4	/* 1: EPT formats take AXAS_EXEC without AXAS_READ */
 
 /**
  * struct axas_create - argument of %AXAS_CREATE_SPACE
