@@ -118,6 +118,8 @@ static struct {
 	uint64_t ram_page;		/* a page of System RAM */
 	int cap_max_spaces;
 	int cap_batch;			/* AXAS_CAP_TRANSLATE_BATCH: max count */
+	int cap_ept_xo;			/* AXAS_CAP_EPT_EXEC_ONLY */
+	uint32_t native;		/* what AXAS_FMT_NATIVE resolves to */
 	void *bad;			/* a PROT_NONE page */
 } host;
 
@@ -755,13 +757,25 @@ static bool range_valid(const struct space *s, uint64_t gpa, uint64_t size)
 	       gpa >= s->base && gpa + size - s->base <= s->size;
 }
 
-static bool flags_valid(uint32_t flags, uint32_t extra)
+/* uapi.md: NPT never takes execute-only, EPT only where the CPU can. */
+static bool exec_only_ok(uint32_t format)
+{
+	if (format == AXAS_FMT_X86_NPT4 || format == AXAS_FMT_X86_NPT5)
+		return false;
+	if (format == AXAS_FMT_X86_EPT4 || format == AXAS_FMT_X86_EPT5)
+		return host.cap_ept_xo == 1;
+	return true;
+}
+
+static bool flags_valid(const struct space *s, uint32_t flags, uint32_t extra)
 {
 	if (flags & ~(AXAS_PROT_MASK | extra))
 		return false;
 	if (!(flags & PERM))
 		return false;
 	if ((flags & AXAS_WRITE) && !(flags & AXAS_READ))
+		return false;
+	if ((flags & (AXAS_READ | AXAS_EXEC)) == AXAS_EXEC && !exec_only_ok(s->format))
 		return false;
 	return !((flags & AXAS_EXEC) && (flags & (AXAS_DEVICE | AXAS_UNCACHED)));
 }
@@ -816,6 +830,9 @@ static void check_info(struct ctx *c, struct space *s)
 	case AXAS_FMT_RISCV_SV48X4:
 		want_root = 9ULL << 60 | i.root_hpa >> 12;
 		break;
+	case AXAS_FMT_RISCV_SV57X4:
+		want_root = 10ULL << 60 | i.root_hpa >> 12;
+		break;
 	default:
 		want_root = i.root_hpa;
 		break;
@@ -823,8 +840,8 @@ static void check_info(struct ctx *c, struct space *s)
 	if (i.hw_root != want_root)
 		return fail(c, "info hw_root %#llx, want %#llx",
 			    (unsigned long long)i.hw_root, (unsigned long long)want_root);
-	if (i.hw_ctl != (s->format == AXAS_FMT_ARM64_S2_40 ? 0x3558 :
-			 s->format == AXAS_FMT_ARM64_S2_48 ? 0x3590 : 0))
+	if (i.hw_ctl != (s->format == AXAS_FMT_ARM64_S2_40 ? 0x80003558 :
+			 s->format == AXAS_FMT_ARM64_S2_48 ? 0x80003590 : 0))
 		return fail(c, "info hw_ctl %#llx", (unsigned long long)i.hw_ctl);
 	if (i.table_pages < rp)
 		return fail(c, "info table_pages %llu", (unsigned long long)i.table_pages);
@@ -1129,7 +1146,7 @@ static void op_map_alloc(struct ctx *c, struct space *s)
 	if (ptr)
 		want_err = EFAULT;
 	else if (a.pad || a.reserved || bad || !range_valid(s, a.gpa, a.size) ||
-		 !flags_valid(a.flags, AXAS_MAP_POPULATE))
+		 !flags_valid(s, a.flags, AXAS_MAP_POPULATE))
 		want_err = EINVAL;
 	else if (overlaps(m, a.gpa, a.size))
 		want_err = EEXIST;
@@ -1197,14 +1214,14 @@ static void op_map_linear(struct ctx *c, struct space *s)
 		 (unsigned long long)a.size, a.flags, a.pad,
 		 (unsigned long long)a.reserved, ptr ? " (bad pointer)" : "");
 	if (!host.win && !eperm && !bad && !ptr && !a.pad && !a.reserved &&
-	    range_valid(s, a.gpa, a.size) && flags_valid(a.flags, 0)) {
+	    range_valid(s, a.gpa, a.size) && flags_valid(s, a.flags, 0)) {
 		describe(c, "map-linear skipped: no free host window");
 		return;
 	}
 	if (ptr) {
 		want_err = EFAULT;
 	} else if (a.pad || a.reserved || bad || !range_valid(s, a.gpa, a.size) ||
-		   !flags_valid(a.flags, 0) || a.hpa & (PG - 1) ||
+		   !flags_valid(s, a.flags, 0) || a.hpa & (PG - 1) ||
 		   a.hpa + a.size < a.hpa || a.hpa + a.size > 1ULL << host.phys_bits) {
 		want_err = EINVAL;
 	} else if (ram_intersects(a.hpa, a.size)) {
@@ -1260,7 +1277,7 @@ static void op_protect(struct ctx *c, struct space *s)
 		 (unsigned long long)a.gpa, (unsigned long long)a.size, a.flags, a.pad,
 		 ptr ? " (bad pointer)" : "");
 	want = ptr ? EFAULT : a.pad || bad || !range_valid(s, a.gpa, a.size) ||
-	       !flags_valid(a.flags, 0) ? EINVAL : 0;
+	       !flags_valid(s, a.flags, 0) ? EINVAL : 0;
 	ret = xioctl(s->fd, AXAS_PROTECT, ptr ? bad_ptr(c) : (void *)&a);
 	if (!expect_err(c, ret, want) || ret)
 		return;
@@ -1751,7 +1768,25 @@ static const struct {
 	[AXAS_FMT_X86_EPT4] = { 4, 48 }, [AXAS_FMT_X86_EPT5] = { 5, 57 },
 	[AXAS_FMT_ARM64_S2_40] = { 3, 40 }, [AXAS_FMT_ARM64_S2_48] = { 4, 48 },
 	[AXAS_FMT_RISCV_SV39X4] = { 3, 41 }, [AXAS_FMT_RISCV_SV48X4] = { 4, 50 },
+	[AXAS_FMT_X86_NPT4] = { 4, 48 }, [AXAS_FMT_X86_NPT5] = { 5, 57 },
+	[AXAS_FMT_RISCV_SV57X4] = { 5, 59 },
 };
+
+/* The format AXAS_FMT_NATIVE names here, as the module reports it. */
+static uint32_t probe_native(int dev)
+{
+	struct axas_create a = { .base = 0, .size = SZ_2M, .format = AXAS_FMT_NATIVE };
+	struct axas_info i = { 0 };
+	int fd = ioctl(dev, AXAS_CREATE_SPACE, &a);
+	uint32_t fmt = AXAS_FMT_X86_EPT4;
+
+	if (fd < 0)
+		return fmt;
+	if (!ioctl(fd, AXAS_GET_INFO, &i) && i.format && i.format <= AXAS_FMT_MAX)
+		fmt = i.format;
+	close(fd);
+	return fmt;
+}
 
 static bool space_limited(void)
 {
@@ -1764,13 +1799,13 @@ static void op_create(struct ctx *c, struct space *s)
 	static const uint64_t sizes[] = { 32 * SZ_2M, 128 * SZ_2M, 2 * SZ_1G, 4 * SZ_1G };
 	struct rng *r = &c->rng;
 	struct axas_create a = { 0 };
-	uint32_t fmt = below(r, 7);
+	uint32_t fmt = below(r, AXAS_FMT_MAX + 1);
 	uint64_t top;
 	int fd, err;
 
 	a.format = fmt;
 	if (!fmt)
-		fmt = AXAS_FMT_X86_EPT4;
+		fmt = host.native;
 	top = 1ULL << geometry[fmt].bits;
 	a.size = sizes[below(r, 4)];
 	switch (below(r, 4)) {
@@ -1827,7 +1862,7 @@ static void op_create(struct ctx *c, struct space *s)
 static void op_create_bad(struct ctx *c)
 {
 	struct rng *r = &c->rng;
-	struct axas_create a = { .base = 0, .size = SZ_2M, .format = 1 + below(r, 6) };
+	struct axas_create a = { .base = 0, .size = SZ_2M, .format = 1 + below(r, AXAS_FMT_MAX) };
 	unsigned int bits = geometry[a.format].bits, what = below(r, 9);
 	int fd, want = EINVAL;
 
@@ -2422,6 +2457,8 @@ int main(int argc, char **argv)
 	ctx_init(c, cfg.seed);
 	host.cap_max_spaces = ioctl(c->dev, AXAS_CHECK_EXTENSION, AXAS_CAP_MAX_SPACES);
 	host.cap_batch = ioctl(c->dev, AXAS_CHECK_EXTENSION, AXAS_CAP_TRANSLATE_BATCH);
+	host.cap_ept_xo = ioctl(c->dev, AXAS_CHECK_EXTENSION, AXAS_CAP_EPT_EXEC_ONLY);
+	host.native = probe_native(c->dev);
 	ctx_fini(c);
 	free(c);
 	can_inject = cfg.inject && inject_setup();
