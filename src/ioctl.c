@@ -22,7 +22,8 @@
 static int axas_release_file(struct inode *inode, struct file *file)
 {
 	axas_put(file->private_data);
-	axas_dev_space_closed();
+	/* f_cred is the creator's, wherever the fd went since. */
+	axas_dev_space_closed(file->f_cred->uid);
 	return 0;
 }
 
