@@ -51,7 +51,7 @@
 
 /* Capabilities for AXAS_CHECK_EXTENSION. */
 #define AXAS_CAP_FORMATS	1	/* bit mask of 1 << format */
-#define AXAS_CAP_MAX_SPACES	2	/* limit on open spaces, 0 = unlimited */
+#define AXAS_CAP_MAX_SPACES	2	/* limit on each uid's open spaces, 0 = none */
 #define AXAS_CAP_TRANSLATE_BATCH 3	/* max AXAS_TRANSLATE_BATCH count, 0 = none */
 #define AXAS_CAP_EPT_EXEC_ONLY	4	/* 1: EPT formats take AXAS_EXEC without AXAS_READ */
 
