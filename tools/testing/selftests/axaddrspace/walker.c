@@ -14,6 +14,10 @@
 
 #include "walker.h"
 
+#ifndef ARRAY_SIZE
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+#endif
+
 #define BIT(n)		(1ULL << (n))
 #define GENMASK(h, l)	((~0ULL >> (63 - (h))) & (~0ULL << (l)))
 
@@ -363,7 +367,7 @@ static const struct fmt fmts[] = {
 
 static const struct fmt *fmt_of(unsigned int format)
 {
-	if (format >= sizeof(fmts) / sizeof(fmts[0]) || !fmts[format].name)
+	if (format >= ARRAY_SIZE(fmts) || !fmts[format].name)
 		return NULL;
 	return &fmts[format];
 }
@@ -374,7 +378,7 @@ int axw_format_by_name(const char *name)
 
 	if (!strcmp(name, "native"))
 		return AXAS_FMT_NATIVE;
-	for (i = 1; i < sizeof(fmts) / sizeof(fmts[0]); i++)
+	for (i = 1; i < ARRAY_SIZE(fmts); i++)
 		if (fmts[i].name && !strcmp(name, fmts[i].name))
 			return i;
 	return -1;
