@@ -14,10 +14,9 @@
 #include <linux/axaddrspace.h>
 
 #include "kselftest_harness.h"
+#include "axas_util.h"
 
-#define DEV_PATH "/dev/axaddrspace"
 #define MISC_MAJOR 10
-#define NOBODY 65534
 
 TEST(node_is_root_only_misc_char_device)
 {

@@ -52,12 +52,10 @@
 
 #include <linux/axaddrspace.h>
 
+#include "axas_util.h"
 #include "walker.h"
 
-#define DEV_PATH	"/dev/axaddrspace"
 #define PG		0x1000ULL
-#define SZ_2M		0x200000ULL
-#define SZ_1G		0x40000000ULL
 #define NSPACES		3
 #define CHECK_EVERY	300	/* full table check of a space every N of its ops */
 #define MAX_FRAMES	6000	/* per model: beyond, populate turns lazy */
@@ -108,8 +106,6 @@ static bool chance(struct rng *r, unsigned int percent)
 
 /* ---- The host ------------------------------------------------------------ */
 
-#define MAX_RAM	64
-
 static struct {
 	unsigned int phys_bits;
 	uint64_t ram[MAX_RAM][2];	/* System RAM, inclusive ends */
@@ -138,29 +134,13 @@ static bool ram_intersects(uint64_t start, uint64_t size)
 static void probe_host(void)
 {
 	static const uint64_t wins[] = { 64 * SZ_1G, 128 * SZ_1G, 256 * SZ_1G, 16 * SZ_1G };
-	unsigned long long s, e;
-	char line[256];
 	unsigned int i;
-	FILE *f;
 
-	host.phys_bits = 36;
-	f = fopen("/proc/cpuinfo", "r");
-	while (f && fgets(line, sizeof(line), f))
-		if (sscanf(line, "address sizes : %u bits physical", &host.phys_bits) == 1)
-			break;
-	if (f)
-		fclose(f);
-	f = fopen("/proc/iomem", "r");
-	while (f && host.nram < MAX_RAM && fgets(line, sizeof(line), f)) {
-		if (!strstr(line, ": System RAM") || sscanf(line, " %llx-%llx", &s, &e) != 2)
-			continue;
-		host.ram[host.nram][0] = s;
-		host.ram[host.nram++][1] = e;
-		if (!host.ram_page && s >= 0x100000 && e - s >= 2 * PG)
-			host.ram_page = align_up(s, PG);
-	}
-	if (f)
-		fclose(f);
+	host.phys_bits = phys_bits();
+	host.nram = ram_ranges(host.ram);
+	for (i = 0; i < host.nram && !host.ram_page; i++)
+		if (host.ram[i][0] >= 0x100000 && host.ram[i][1] - host.ram[i][0] >= 2 * PG)
+			host.ram_page = align_up(host.ram[i][0], PG);
 	for (i = 0; i < ARRAY_SIZE(wins) && !host.win; i++)
 		if (wins[i] + WIN_SIZE <= 1ULL << host.phys_bits &&
 		    !ram_intersects(wins[i], WIN_SIZE))
@@ -487,18 +467,6 @@ static __thread unsigned int inj_nth;
 static __thread bool inj_hit;
 static __thread int inj_fd = -1;
 
-static bool write_file(const char *path, const char *val)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-	bool ok;
-
-	if (fd < 0)
-		return false;
-	ok = write(fd, val, strlen(val)) == (ssize_t)strlen(val);
-	close(fd);
-	return ok;
-}
-
 /*
  * Make every sleeping slab and order-0 page allocation an injection site
  * (the defaults skip GFP_KERNEL ones), with no random failures and no
@@ -560,7 +528,7 @@ static void inject_disarm(void)
 }
 
 /* The errno of an ioctl, 0 on success. */
-static int xioctl(int fd, unsigned long req, void *arg)
+static int fuzz_ioctl(int fd, unsigned long req, void *arg)
 {
 	int ret;
 
@@ -805,7 +773,7 @@ static void check_info(struct ctx *c, struct space *s)
 	int ret;
 
 	memset(&i, 0xa5, sizeof(i));
-	ret = xioctl(s->fd, AXAS_GET_INFO, &i);
+	ret = fuzz_ioctl(s->fd, AXAS_GET_INFO, &i);
 	if (!expect_err(c, ret, 0))
 		return;
 	if (i.base != s->base || i.size != s->size || i.format != s->format ||
@@ -881,7 +849,7 @@ static void area_mismatch(struct ctx *c, unsigned int i, const struct axas_area 
  */
 static bool get_areas(struct ctx *c, struct space *s, struct axas_areas *q)
 {
-	int ret = xioctl(s->fd, AXAS_GET_AREAS, q);
+	int ret = fuzz_ioctl(s->fd, AXAS_GET_AREAS, q);
 
 	if (ret == EAGAIN && c->threaded) {
 		c->eagain++;
@@ -1042,10 +1010,10 @@ static void check_tables(struct ctx *c, struct space *s)
 	uint64_t i;
 	int ret;
 
-	ret = xioctl(s->fd, AXAS_DUMP_TABLES, &d);
+	ret = fuzz_ioctl(s->fd, AXAS_DUMP_TABLES, &d);
 	if (!expect_err(c, ret, 0))
 		return;
-	if (xioctl(s->fd, AXAS_GET_INFO, &info))
+	if (fuzz_ioctl(s->fd, AXAS_GET_INFO, &info))
 		return fail(c, "get-info failed");
 	/* Other threads may add table pages between the two calls. */
 	for (pages = NULL;;) {
@@ -1054,7 +1022,7 @@ static void check_tables(struct ctx *c, struct space *s)
 		pages = xrealloc(pages, cap * sizeof(*pages));
 		d.pages = (uintptr_t)pages;
 		d.capacity = cap;
-		ret = xioctl(s->fd, AXAS_DUMP_TABLES, &d);
+		ret = fuzz_ioctl(s->fd, AXAS_DUMP_TABLES, &d);
 		if (!expect_err(c, ret, 0))
 			goto out;
 		if (d.count <= cap)
@@ -1150,7 +1118,7 @@ static void op_map_alloc(struct ctx *c, struct space *s)
 		want_err = EINVAL;
 	else if (overlaps(m, a.gpa, a.size))
 		want_err = EEXIST;
-	ret = xioctl(s->fd, AXAS_MAP_ALLOC, ptr ? bad_ptr(c) : (void *)&a);
+	ret = fuzz_ioctl(s->fd, AXAS_MAP_ALLOC, ptr ? bad_ptr(c) : (void *)&a);
 	if (!expect_err(c, ret, want_err) || ret)
 		return;
 	area_insert(m, &(struct area){ a.gpa, a.size, 0, a.flags, AXAS_BACKEND_ALLOC });
@@ -1232,7 +1200,7 @@ static void op_map_linear(struct ctx *c, struct space *s)
 	} else if (overlaps(m, a.gpa, a.size)) {
 		want_err = EEXIST;
 	}
-	ret = xioctl(s->fd, AXAS_MAP_LINEAR, ptr ? bad_ptr(c) : (void *)&a);
+	ret = fuzz_ioctl(s->fd, AXAS_MAP_LINEAR, ptr ? bad_ptr(c) : (void *)&a);
 	if (ret == alt_err)
 		return;
 	if (!expect_err(c, ret, want_err) || ret)
@@ -1253,7 +1221,7 @@ static void op_unmap(struct ctx *c, struct space *s)
 	describe(c, "unmap gpa %#llx size %#llx%s", (unsigned long long)a.gpa,
 		 (unsigned long long)a.size, ptr ? " (bad pointer)" : "");
 	want = ptr ? EFAULT : bad || !range_valid(s, a.gpa, a.size) ? EINVAL : 0;
-	ret = xioctl(s->fd, AXAS_UNMAP, ptr ? bad_ptr(c) : (void *)&a);
+	ret = fuzz_ioctl(s->fd, AXAS_UNMAP, ptr ? bad_ptr(c) : (void *)&a);
 	if (!expect_err(c, ret, want) || ret)
 		return;
 	model_unmap(&s->m, a.gpa, a.size);
@@ -1278,7 +1246,7 @@ static void op_protect(struct ctx *c, struct space *s)
 		 ptr ? " (bad pointer)" : "");
 	want = ptr ? EFAULT : a.pad || bad || !range_valid(s, a.gpa, a.size) ||
 	       !flags_valid(s, a.flags, 0) ? EINVAL : 0;
-	ret = xioctl(s->fd, AXAS_PROTECT, ptr ? bad_ptr(c) : (void *)&a);
+	ret = fuzz_ioctl(s->fd, AXAS_PROTECT, ptr ? bad_ptr(c) : (void *)&a);
 	if (!expect_err(c, ret, want) || ret)
 		return;
 	model_protect(&s->m, a.gpa, a.size, a.flags);
@@ -1379,7 +1347,7 @@ static void op_translate(struct ctx *c, struct space *s)
 	want = model_translate(s, t.gpa, &a, &f);
 	if (ptr)
 		want = EFAULT;
-	ret = xioctl(s->fd, AXAS_TRANSLATE, ptr ? bad_ptr(c) : (void *)&t);
+	ret = fuzz_ioctl(s->fd, AXAS_TRANSLATE, ptr ? bad_ptr(c) : (void *)&t);
 	if (!expect_err(c, ret, want) || ret)
 		return;
 	check_translation(c, &t, a, f);
@@ -1438,7 +1406,7 @@ static void op_translate_batch(struct ctx *c, struct space *s)
 	describe(c, "translate-batch count %u flags %#x reserved %#llx %#llx%s", n, b.flags,
 		 (unsigned long long)b.reserved[0], (unsigned long long)b.reserved[1],
 		 b.entries != (uintptr_t)t ? " (bad entries)" : "");
-	ret = xioctl(s->fd, AXAS_TRANSLATE_BATCH, &b);
+	ret = fuzz_ioctl(s->fd, AXAS_TRANSLATE_BATCH, &b);
 	if (!expect_err(c, ret, want) || ret)
 		return;
 	if (b.count != n)
@@ -1475,7 +1443,7 @@ static void op_fault(struct ctx *c, struct space *s)
 		want = EINVAL;
 	else if (a && (a->flags & f.access) == f.access)
 		want_handled = 1;	/* ABI v2: a present leaf permits it after */
-	ret = xioctl(s->fd, AXAS_HANDLE_FAULT, ptr ? bad_ptr(c) : (void *)&f);
+	ret = fuzz_ioctl(s->fd, AXAS_HANDLE_FAULT, ptr ? bad_ptr(c) : (void *)&f);
 	if (!expect_err(c, ret, want) || ret)
 		return;
 	if (f.handled != want_handled)
@@ -1491,7 +1459,7 @@ static void op_info(struct ctx *c, struct space *s)
 {
 	if (chance(&c->rng, 5)) {
 		describe(c, "get-info (bad pointer)");
-		expect_err(c, xioctl(s->fd, AXAS_GET_INFO, bad_ptr(c)), EFAULT);
+		expect_err(c, fuzz_ioctl(s->fd, AXAS_GET_INFO, bad_ptr(c)), EFAULT);
 		return;
 	}
 	describe(c, "get-info");
@@ -1507,7 +1475,7 @@ static void op_areas(struct ctx *c, struct space *s)
 	switch (below(r, 6)) {
 	case 0:
 		describe(c, "get-areas (bad pointer)");
-		expect_err(c, xioctl(s->fd, AXAS_GET_AREAS, bad_ptr(c)), EFAULT);
+		expect_err(c, fuzz_ioctl(s->fd, AXAS_GET_AREAS, bad_ptr(c)), EFAULT);
 		return;
 	case 1:
 		q.areas = (uintptr_t)bad_ptr(c);
@@ -1521,7 +1489,7 @@ static void op_areas(struct ctx *c, struct space *s)
 			get_areas(c, s, &q);
 			return;
 		}
-		if (expect_err(c, xioctl(s->fd, AXAS_GET_AREAS, &q), want) && !want &&
+		if (expect_err(c, fuzz_ioctl(s->fd, AXAS_GET_AREAS, &q), want) && !want &&
 		    q.count != s->m.na)
 			fail(c, "count %u, model %u", q.count, s->m.na);
 		return;
@@ -1540,13 +1508,13 @@ static void op_dump(struct ctx *c, struct space *s)
 	switch (below(&c->rng, 4)) {
 	case 0:
 		describe(c, "dump-tables (bad pointer)");
-		expect_err(c, xioctl(s->fd, AXAS_DUMP_TABLES, bad_ptr(c)), EFAULT);
+		expect_err(c, fuzz_ioctl(s->fd, AXAS_DUMP_TABLES, bad_ptr(c)), EFAULT);
 		return;
 	case 1:
 		d.pages = (uintptr_t)bad_ptr(c);
 		d.capacity = 1;
 		describe(c, "dump-tables capacity 1 into a bad pointer");
-		expect_err(c, xioctl(s->fd, AXAS_DUMP_TABLES, &d), EFAULT);
+		expect_err(c, fuzz_ioctl(s->fd, AXAS_DUMP_TABLES, &d), EFAULT);
 		return;
 	case 2:
 		p = malloc(2 * sizeof(*p));
@@ -1554,7 +1522,7 @@ static void op_dump(struct ctx *c, struct space *s)
 		d.pages = (uintptr_t)p;
 		d.capacity = 1;
 		describe(c, "dump-tables capacity 1");
-		if (expect_err(c, xioctl(s->fd, AXAS_DUMP_TABLES, &d), 0) &&
+		if (expect_err(c, fuzz_ioctl(s->fd, AXAS_DUMP_TABLES, &d), 0) &&
 		    (d.count < axw_root_pages(s->format) || p[1].hpa != 0x5a5a5a5a5a5a5a5aULL ||
 		     p[0].index || p[0].level != s->levels - 1))
 			fail(c, "count %u, page 0 level %u index %u, page 1 %s", d.count,
@@ -1571,7 +1539,7 @@ static void op_dump(struct ctx *c, struct space *s)
 static void op_clear(struct ctx *c, struct space *s)
 {
 	describe(c, "clear");
-	if (!expect_err(c, xioctl(s->fd, AXAS_CLEAR, NULL), 0))
+	if (!expect_err(c, fuzz_ioctl(s->fd, AXAS_CLEAR, NULL), 0))
 		return;
 	model_clear(&s->m);
 	after_change(c, s);
@@ -1759,7 +1727,7 @@ static void op_enotty(struct ctx *c, struct space *s)
 	uint8_t arg[256] = { 0 };
 
 	describe(c, "unknown ioctl %#lx on the space fd", cmd);
-	expect_err(c, xioctl(s->fd, cmd, arg), ENOTTY);
+	expect_err(c, fuzz_ioctl(s->fd, cmd, arg), ENOTTY);
 }
 
 static const struct {

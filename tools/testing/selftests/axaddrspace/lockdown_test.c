@@ -21,127 +21,15 @@
 #include <linux/axaddrspace.h>
 
 #include "kselftest_harness.h"
+#include "axas_util.h"
 
-#define DEV_PATH	"/dev/axaddrspace"
 #define SECURITYFS	"/sys/kernel/security"
 #define LOCKDOWN	SECURITYFS "/lockdown"
 
-#define SZ_4K		0x1000ULL
-#define SZ_2M		0x200000ULL
-#define SZ_1G		0x40000000ULL
-
 #define RW		(AXAS_READ | AXAS_WRITE)
-
-enum { LOCK_NONE, LOCK_INTEGRITY, LOCK_CONFIDENTIALITY };
-
-static int xioctl(int fd, unsigned long req, void *arg)
-{
-	return ioctl(fd, req, arg) ? errno : 0;
-}
-
-static int _map_alloc(int fd, uint64_t gpa, uint64_t size, uint32_t flags)
-{
-	struct axas_map_alloc m = { .gpa = gpa, .size = size, .flags = flags };
-
-	return xioctl(fd, AXAS_MAP_ALLOC, &m);
-}
-
-static int _map_linear(int fd, uint64_t gpa, uint64_t hpa, uint64_t size,
-		       uint32_t flags)
-{
-	struct axas_map_linear m = {
-		.gpa = gpa, .hpa = hpa, .size = size, .flags = flags,
-	};
-
-	return xioctl(fd, AXAS_MAP_LINEAR, &m);
-}
-
-static int _unmap(int fd, uint64_t gpa, uint64_t size)
-{
-	struct axas_range r = { .gpa = gpa, .size = size };
-
-	return xioctl(fd, AXAS_UNMAP, &r);
-}
-
-static int _translate(int fd, uint64_t gpa, struct axas_translate *t)
-{
-	memset(t, 0, sizeof(*t));
-	t->gpa = gpa;
-	return xioctl(fd, AXAS_TRANSLATE, t);
-}
-
-static int _info(int fd, struct axas_info *i)
-{
-	memset(i, 0xa5, sizeof(*i));
-	return xioctl(fd, AXAS_GET_INFO, i);
-}
-
-/* ---- A host range that is neither RAM nor claimed (as in priv_test.c) ---- */
-
-#define MAX_IOMEM	256
 #define HOST_SIZE	(2 * SZ_2M)
 
-struct iomem {
-	uint64_t start, end;	/* end inclusive */
-	bool window;		/* a PCI bus window: claims nothing itself */
-};
-
-static unsigned int phys_bits(void)
-{
-	FILE *f = fopen("/proc/cpuinfo", "r");
-	unsigned int bits = 36;
-	char line[256];
-
-	while (f && fgets(line, sizeof(line), f))
-		if (sscanf(line, "address sizes : %u bits physical", &bits) == 1)
-			break;
-	if (f)
-		fclose(f);
-	return bits;
-}
-
-static unsigned int read_iomem(struct iomem *r)
-{
-	FILE *f = fopen("/proc/iomem", "r");
-	unsigned long long s, e;
-	char line[256], name[128];
-	unsigned int n = 0;
-
-	while (f && n < MAX_IOMEM && fgets(line, sizeof(line), f)) {
-		if (sscanf(line, " %llx-%llx : %127[^\n]", &s, &e, name) != 3)
-			continue;
-		r[n++] = (struct iomem){ s, e, !strncmp(name, "PCI Bus", 7) };
-	}
-	if (f)
-		fclose(f);
-	return n;
-}
-
-static bool host_free(const struct iomem *r, unsigned int n, uint64_t start,
-		      uint64_t size, unsigned int bits)
-{
-	unsigned int i;
-
-	if (start + size > 1ULL << bits)
-		return false;
-	for (i = 0; i < n; i++)
-		if (!r[i].window && start <= r[i].end && r[i].start < start + size)
-			return false;
-	return true;
-}
-
-/* 2 MiB aligned, HOST_SIZE bytes in the 32-bit PCI hole; 0 if none. */
-static uint64_t probe_host(void)
-{
-	struct iomem r[MAX_IOMEM];
-	unsigned int n = read_iomem(r), bits = phys_bits();
-	uint64_t a;
-
-	for (a = 0xfec00000 - HOST_SIZE; a >= 0xc0000000; a -= SZ_2M)
-		if (host_free(r, n, a, HOST_SIZE, bits))
-			return a;
-	return 0;
-}
+enum { LOCK_NONE, LOCK_INTEGRITY, LOCK_CONFIDENTIALITY };
 
 /* ---- Lockdown ------------------------------------------------------------- */
 
@@ -168,10 +56,10 @@ static int lockdown_level(void)
 /* The reason to skip, or NULL; mounts securityfs if needed. */
 static const char *lockdown_skip(void)
 {
-	if (geteuid())
-		return "not root";
-	if (access(DEV_PATH, F_OK))
-		return DEV_PATH " is absent";
+	const char *skip = need_root_and_module();
+
+	if (skip)
+		return skip;
 	if (access(LOCKDOWN, F_OK))
 		mount("securityfs", SECURITYFS, "securityfs", 0, NULL);
 	if (access(LOCKDOWN, F_OK))
@@ -190,18 +78,15 @@ FIXTURE(lockdown) {
 
 FIXTURE_SETUP(lockdown)
 {
-	struct axas_create c = { .size = SZ_1G, .format = AXAS_FMT_X86_EPT4 };
-
 	self->dev = -1;
 	self->fd = -1;
 	self->skip = lockdown_skip();
 	if (self->skip)
 		return;
-	self->host = probe_host();
-	self->dev = open(DEV_PATH, O_RDWR | O_CLOEXEC);
-	ASSERT_LE(0, self->dev);
-	self->fd = ioctl(self->dev, AXAS_CREATE_SPACE, &c);
-	ASSERT_LE(0, self->fd);
+	/* A host range that is neither RAM nor claimed (as in priv_test.c) */
+	self->host = probe_pci_hole(HOST_SIZE);
+	dev_open(self->dev);
+	create(self->dev, 0, SZ_1G, AXAS_FMT_X86_EPT4, &self->fd);
 }
 
 FIXTURE_TEARDOWN(lockdown)

@@ -11,29 +11,22 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <grp.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <linux/axaddrspace.h>
-#include <linux/capability.h>
 
 #include "kselftest_harness.h"
+#include "axas_util.h"
 
-#define DEV_PATH	"/dev/axaddrspace"
 #define PARAMS		"/sys/module/axaddrspace/parameters/"
-#define NOBODY		65534
 
-#define SZ_4K		0x1000ULL
-#define SZ_2M		0x200000ULL
-#define SZ_1G		0x40000000ULL
 #define SPACE_SIZE	(4 * SZ_1G)
 
 #define RD		AXAS_READ
@@ -47,62 +40,14 @@
 #define PG(n)		((n) * SZ_4K)
 
 #define MAX_AREAS	32
-#define MAX_FDS		4
 #define REPORT_MAX	2048
 
 /* ---- ioctl wrappers: 0 or an errno --------------------------------------- */
 
-static int xioctl(int fd, unsigned long req, void *arg)
+/* A space of SPACE_SIZE bytes at gpa 0, x86 EPT4. */
+static int _create_space(int dev, int *fd)
 {
-	return ioctl(fd, req, arg) ? errno : 0;
-}
-
-static int _create(int dev, int *fd)
-{
-	struct axas_create c = { .size = SPACE_SIZE, .format = AXAS_FMT_X86_EPT4 };
-	int ret = ioctl(dev, AXAS_CREATE_SPACE, &c);
-
-	if (ret < 0)
-		return errno;
-	*fd = ret;
-	return 0;
-}
-
-static int _map_alloc(int fd, uint64_t gpa, uint64_t size, uint32_t flags)
-{
-	struct axas_map_alloc m = { .gpa = gpa, .size = size, .flags = flags };
-
-	return xioctl(fd, AXAS_MAP_ALLOC, &m);
-}
-
-static int _map_linear(int fd, uint64_t gpa, uint64_t hpa, uint64_t size,
-		       uint32_t flags)
-{
-	struct axas_map_linear m = {
-		.gpa = gpa, .hpa = hpa, .size = size, .flags = flags,
-	};
-
-	return xioctl(fd, AXAS_MAP_LINEAR, &m);
-}
-
-static int _protect(int fd, uint64_t gpa, uint64_t size, uint32_t flags)
-{
-	struct axas_protect p = { .gpa = gpa, .size = size, .flags = flags };
-
-	return xioctl(fd, AXAS_PROTECT, &p);
-}
-
-static int _translate(int fd, uint64_t gpa, struct axas_translate *t)
-{
-	memset(t, 0, sizeof(*t));
-	t->gpa = gpa;
-	return xioctl(fd, AXAS_TRANSLATE, t);
-}
-
-static int _info(int fd, struct axas_info *i)
-{
-	memset(i, 0xa5, sizeof(*i));
-	return xioctl(fd, AXAS_GET_INFO, i);
+	return _create(dev, 0, SPACE_SIZE, AXAS_FMT_X86_EPT4, fd);
 }
 
 /* Up to MAX_AREAS areas into @a; the number of areas, or -errno. */
@@ -116,116 +61,9 @@ static int _areas(int fd, struct axas_area *a)
 	return req.count;
 }
 
-/* ---- Host ranges that are neither RAM nor claimed by anything ------------ */
-
-#define MAX_IOMEM	256
-
-struct iomem {
-	uint64_t start, end;	/* end inclusive */
-	bool window;		/* a PCI bus window: claims nothing itself */
-};
-
-static unsigned int phys_bits(void)
-{
-	FILE *f = fopen("/proc/cpuinfo", "r");
-	unsigned int bits = 36;
-	char line[256];
-
-	while (f && fgets(line, sizeof(line), f))
-		if (sscanf(line, "address sizes : %u bits physical", &bits) == 1)
-			break;
-	if (f)
-		fclose(f);
-	return bits;
-}
-
-/* Every line of /proc/iomem, nested ones included. */
-static unsigned int read_iomem(struct iomem *r)
-{
-	FILE *f = fopen("/proc/iomem", "r");
-	unsigned long long s, e;
-	char line[256], name[128];
-	unsigned int n = 0;
-
-	while (f && n < MAX_IOMEM && fgets(line, sizeof(line), f)) {
-		if (sscanf(line, " %llx-%llx : %127[^\n]", &s, &e, name) != 3)
-			continue;
-		r[n++] = (struct iomem){ s, e, !strncmp(name, "PCI Bus", 7) };
-	}
-	if (f)
-		fclose(f);
-	return n;
-}
-
-static bool host_free(const struct iomem *r, unsigned int n, uint64_t start,
-		      uint64_t size, unsigned int bits)
-{
-	unsigned int i;
-
-	if (start + size > 1ULL << bits)
-		return false;
-	for (i = 0; i < n; i++)
-		if (!r[i].window && start <= r[i].end && r[i].start < start + size)
-			return false;
-	return true;
-}
-
 #define HOST_SIZE	(2 * SZ_2M)
 
-/*
- * A 2 MiB aligned host range of HOST_SIZE bytes in the 32-bit PCI hole that
- * no resource claims (space_test.c looks in the same place), 0 if none.
- */
-static uint64_t probe_host(void)
-{
-	struct iomem r[MAX_IOMEM];
-	unsigned int n = read_iomem(r), bits = phys_bits();
-	uint64_t a;
-
-	for (a = 0xfec00000 - HOST_SIZE; a >= 0xc0000000; a -= SZ_2M)
-		if (host_free(r, n, a, HOST_SIZE, bits))
-			return a;
-	return 0;
-}
-
 /* ---- An unprivileged child, and fds over a Unix socket ------------------- */
-
-static int send_fds(int sock, const int *fds, int n)
-{
-	char buf[CMSG_SPACE(MAX_FDS * sizeof(int))] = { 0 };
-	struct iovec iov = { .iov_base = "F", .iov_len = 1 };
-	struct msghdr msg = {
-		.msg_iov = &iov, .msg_iovlen = 1,
-		.msg_control = buf, .msg_controllen = CMSG_SPACE(n * sizeof(int)),
-	};
-	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-
-	c->cmsg_level = SOL_SOCKET;
-	c->cmsg_type = SCM_RIGHTS;
-	c->cmsg_len = CMSG_LEN(n * sizeof(int));
-	memcpy(CMSG_DATA(c), fds, n * sizeof(int));
-	return sendmsg(sock, &msg, MSG_NOSIGNAL) == 1 ? 0 : -1;
-}
-
-/* Receive up to MAX_FDS fds; returns how many arrived. */
-static int recv_fds(int sock, int *fds)
-{
-	char buf[CMSG_SPACE(MAX_FDS * sizeof(int))], byte;
-	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
-	struct msghdr msg = {
-		.msg_iov = &iov, .msg_iovlen = 1,
-		.msg_control = buf, .msg_controllen = sizeof(buf),
-	};
-	struct cmsghdr *c;
-
-	if (recvmsg(sock, &msg, MSG_CMSG_CLOEXEC) != 1)
-		return 0;
-	c = CMSG_FIRSTHDR(&msg);
-	if (!c || c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
-		return 0;
-	memcpy(fds, CMSG_DATA(c), c->cmsg_len - CMSG_LEN(0));
-	return (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-}
 
 /* What the child says about itself, before its report. */
 struct child_hdr {
@@ -238,32 +76,6 @@ struct child_hdr {
 
 /* Runs in the child, with the received fds; fills the report. */
 typedef void (*child_fn)(const int *fds, const void *arg, void *report);
-
-static int drop_privileges(void)
-{
-	if (setgroups(0, NULL))
-		return 1;
-	if (setresgid(NOBODY, NOBODY, NOBODY))
-		return 2;
-	if (setresuid(NOBODY, NOBODY, NOBODY))
-		return 3;
-	return 0;
-}
-
-static void own_caps(struct child_hdr *h)
-{
-	struct __user_cap_header_struct ch = {
-		.version = _LINUX_CAPABILITY_VERSION_3,
-	};
-	struct __user_cap_data_struct d[2] = { 0 };
-
-	h->cap_eff = ~0U;
-	h->cap_perm = ~0U;
-	if (syscall(SYS_capget, &ch, d))
-		return;
-	h->cap_eff = d[0].effective | d[1].effective;
-	h->cap_perm = d[0].permitted | d[1].permitted;
-}
 
 static void __attribute__((noreturn))
 child_main(int sock, child_fn fn, const void *arg, size_t len)
@@ -280,7 +92,7 @@ child_main(int sock, child_fn fn, const void *arg, size_t len)
 		if (fd != sock)
 			close(fd);
 	msg.h.drop_step = drop_privileges();
-	own_caps(&msg.h);
+	own_caps(&msg.h.cap_eff, &msg.h.cap_perm);
 	msg.h.open_ret = open(DEV_PATH, O_RDWR | O_CLOEXEC);
 	if (!msg.h.drop_step && !msg.h.cap_eff && !msg.h.cap_perm &&
 	    msg.h.open_ret < 0) {
@@ -329,16 +141,6 @@ static void run_unprivileged(struct __test_metadata *_metadata, const int *fds,
 	memcpy(report, msg.report, len);
 }
 
-/* The reason to skip, or NULL. */
-static const char *need_root_and_module(void)
-{
-	if (geteuid())
-		return "not root";
-	if (access(DEV_PATH, F_OK))
-		return DEV_PATH " is absent";
-	return NULL;
-}
-
 /* ---- Fixture: one space, root's -------------------------------------------- */
 
 FIXTURE(priv) {
@@ -355,10 +157,10 @@ FIXTURE_SETUP(priv)
 	self->skip = need_root_and_module();
 	if (self->skip)
 		return;
-	self->host = probe_host();
-	self->dev = open(DEV_PATH, O_RDWR | O_CLOEXEC);
-	ASSERT_LE(0, self->dev);
-	ASSERT_EQ(0, _create(self->dev, &self->fd));
+	/* In the PCI hole, as space_test.c looks: 0 if none is free. */
+	self->host = probe_pci_hole(HOST_SIZE);
+	dev_open(self->dev);
+	ASSERT_EQ(0, _create_space(self->dev, &self->fd));
 }
 
 FIXTURE_TEARDOWN(priv)
@@ -916,8 +718,7 @@ FIXTURE_SETUP(max_spaces)
 	self->skip = need_root_and_module();
 	if (self->skip)
 		return;
-	self->dev = open(DEV_PATH, O_RDWR | O_CLOEXEC);
-	ASSERT_LE(0, self->dev);
+	dev_open(self->dev);
 	ASSERT_EQ(0, read_param(MAX_SPACES, self->old, sizeof(self->old)));
 	/* Last: a setup that fails later would never see its teardown. */
 	ASSERT_EQ(0, write_param(MAX_SPACES, LIMIT_STR));
@@ -948,11 +749,11 @@ static void limit_child(const int *fds, const void *arg, void *report)
 	int fd[LIMIT + 2], i;
 
 	for (i = 0; i <= LIMIT; i++)
-		r->create[i] = _create(fds[0], &fd[i]);
+		r->create[i] = _create_space(fds[0], &fd[i]);
 	if (!r->create[0])
 		close(fd[0]);
-	r->after_close = _create(fds[0], &fd[LIMIT + 1]);
-	r->again = _create(fds[0], &fd[LIMIT]);
+	r->after_close = _create_space(fds[0], &fd[LIMIT + 1]);
+	r->again = _create_space(fds[0], &fd[LIMIT]);
 }
 
 TEST_F(max_spaces, limit_is_per_user)
@@ -963,9 +764,9 @@ TEST_F(max_spaces, limit_is_per_user)
 	if (self->skip)
 		SKIP(return, "%s", self->skip);
 	EXPECT_EQ(LIMIT, ioctl(self->dev, AXAS_CHECK_EXTENSION, AXAS_CAP_MAX_SPACES));
-	ASSERT_EQ(0, _create(self->dev, &self->fd[0]));
-	ASSERT_EQ(0, _create(self->dev, &self->fd[1]));
-	EXPECT_EQ(ENOSPC, _create(self->dev, &fd));
+	ASSERT_EQ(0, _create_space(self->dev, &self->fd[0]));
+	ASSERT_EQ(0, _create_space(self->dev, &self->fd[1]));
+	EXPECT_EQ(ENOSPC, _create_space(self->dev, &fd));
 	/* Root's two spaces do not count against nobody. */
 	run_unprivileged(_metadata, &self->dev, 1, limit_child, NULL, &r, sizeof(r));
 	EXPECT_EQ(0, r.create[0]);
@@ -974,11 +775,11 @@ TEST_F(max_spaces, limit_is_per_user)
 	EXPECT_EQ(0, r.after_close);
 	EXPECT_EQ(ENOSPC, r.again);
 	/* Nor do nobody's, gone with the child, against root; closing frees. */
-	EXPECT_EQ(ENOSPC, _create(self->dev, &fd));
+	EXPECT_EQ(ENOSPC, _create_space(self->dev, &fd));
 	close(self->fd[1]);
 	self->fd[1] = -1;
-	EXPECT_EQ(0, _create(self->dev, &self->fd[1]));
-	EXPECT_EQ(ENOSPC, _create(self->dev, &self->fd[2]));
+	EXPECT_EQ(0, _create_space(self->dev, &self->fd[1]));
+	EXPECT_EQ(ENOSPC, _create_space(self->dev, &self->fd[2]));
 }
 
 /* ---- A.6: allow_ram_linear cannot change at run time ---------------------- */

@@ -27,45 +27,21 @@
 #include <linux/userfaultfd.h>
 
 #include "kselftest_harness.h"
+#include "axas_util.h"
 
-#define DEV_PATH	"/dev/axaddrspace"
-
-#define SZ_4K		0x1000ULL
-#define SZ_64K		0x10000ULL
-#define SZ_1M		0x100000ULL
-#define SZ_2M		0x200000ULL
-#define SZ_1G		0x40000000ULL
 #define SPACE_SIZE	SZ_1G
 
 #define RW		(AXAS_READ | AXAS_WRITE)
 #define POP		AXAS_MAP_POPULATE
 
-/* ---- ioctl wrappers: return 0 or an errno -------------------------------- */
+/* ---- ioctl wrappers beyond axas_util.h: return 0 or an errno ---------- */
 
-static int xioctl(int fd, unsigned long req, void *arg)
+/* AXAS_TRANSLATE of @gpa, its output dropped. */
+static int _translate_gpa(int fd, uint64_t gpa)
 {
-	return ioctl(fd, req, arg) ? errno : 0;
-}
+	struct axas_translate t;
 
-static int _map_alloc(int fd, uint64_t gpa, uint64_t size, uint32_t flags)
-{
-	struct axas_map_alloc m = { .gpa = gpa, .size = size, .flags = flags };
-
-	return xioctl(fd, AXAS_MAP_ALLOC, &m);
-}
-
-static int _unmap(int fd, uint64_t gpa, uint64_t size)
-{
-	struct axas_range r = { .gpa = gpa, .size = size };
-
-	return xioctl(fd, AXAS_UNMAP, &r);
-}
-
-static int _translate(int fd, uint64_t gpa)
-{
-	struct axas_translate t = { .gpa = gpa };
-
-	return xioctl(fd, AXAS_TRANSLATE, &t);
+	return _translate(fd, gpa, &t);
 }
 
 /* AXAS_GET_INFO's alloc_pages, or ~0 when the call fails. */
@@ -111,13 +87,9 @@ FIXTURE(rw) {
 
 FIXTURE_SETUP(rw)
 {
-	struct axas_create c = { .size = SPACE_SIZE, .format = AXAS_FMT_X86_EPT4 };
-
 	self->fd = -1;
-	self->dev = open(DEV_PATH, O_RDWR | O_CLOEXEC);
-	ASSERT_LE(0, self->dev);
-	self->fd = ioctl(self->dev, AXAS_CREATE_SPACE, &c);
-	ASSERT_LE(0, self->fd);
+	dev_open(self->dev);
+	create(self->dev, 0, SPACE_SIZE, AXAS_FMT_X86_EPT4, &self->fd);
 }
 
 FIXTURE_TEARDOWN(rw)
@@ -128,18 +100,6 @@ FIXTURE_TEARDOWN(rw)
 }
 
 /* ---- A copy that blocks in userfaultfd ------------------------------------ */
-
-static bool write_file(const char *path, const char *val)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-	bool ok;
-
-	if (fd < 0)
-		return false;
-	ok = write(fd, val, strlen(val)) == (ssize_t)strlen(val);
-	close(fd);
-	return ok;
-}
 
 /*
  * A userfaultfd that also catches faults of kernel copies (so not
@@ -336,13 +296,13 @@ TEST_F(rw, pwrite_prot_none_no_frame)
 	EXPECT_EQ(-1, pwrite(self->fd, p + 5, 100, 2 * SZ_4K + 5));
 	EXPECT_EQ(EFAULT, errno);
 	EXPECT_EQ(0, alloc_pages(self->fd));
-	EXPECT_EQ(ENOENT, _translate(self->fd, SZ_4K));
+	EXPECT_EQ(ENOENT, _translate_gpa(self->fd, SZ_4K));
 	/* A source that ends in the PROT_NONE page: the page after gets none. */
 	ASSERT_EQ(0, mprotect(p, SZ_4K, PROT_READ));
 	EXPECT_EQ(SZ_4K, pwrite(self->fd, p, 2 * SZ_4K, 0));
 	EXPECT_EQ(1, alloc_pages(self->fd));
-	EXPECT_EQ(0, _translate(self->fd, 0));
-	EXPECT_EQ(ENOENT, _translate(self->fd, SZ_4K));
+	EXPECT_EQ(0, _translate_gpa(self->fd, 0));
+	EXPECT_EQ(ENOENT, _translate_gpa(self->fd, SZ_4K));
 	munmap(p, 2 * SZ_4K);
 }
 
@@ -387,11 +347,11 @@ static int race_round(int fd, const char *page, uint64_t gpa, unsigned int *n)
 
 	if (ret > 0 && ret <= (ssize_t)SZ_4K) {
 		n[ret == SZ_4K ? 0 : 1]++;
-		if (pages != 1 || _translate(fd, gpa))
+		if (pages != 1 || _translate_gpa(fd, gpa))
 			return 1;
 	} else if (ret == -1 && err == EFAULT) {
 		n[2]++;
-		if (pages != 0 || _translate(fd, gpa) != ENOENT)
+		if (pages != 0 || _translate_gpa(fd, gpa) != ENOENT)
 			return 2;
 	} else {
 		return 3;

@@ -10,7 +10,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <grp.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -25,102 +24,15 @@
 #include <linux/axaddrspace.h>
 
 #include "kselftest_harness.h"
+#include "axas_util.h"
 #include "walker.h"
 
-#define DEV_PATH	"/dev/axaddrspace"
-#define NOBODY		65534
-
-#define SZ_4K		0x1000ULL
-#define SZ_2M		0x200000ULL
-#define SZ_1G		0x40000000ULL
 #define SPACE_SIZE	(8 * SZ_1G)
 
 #define RW		(AXAS_READ | AXAS_WRITE)
 #define RWX		(AXAS_READ | AXAS_WRITE | AXAS_EXEC)
 
-/* ---- ioctl wrappers: return 0 or an errno -------------------------------- */
-
-static int xioctl(int fd, unsigned long req, void *arg)
-{
-	return ioctl(fd, req, arg) ? errno : 0;
-}
-
-static int _create(int dev, uint64_t base, uint64_t size, uint32_t format,
-		   int *fd)
-{
-	struct axas_create c = { .base = base, .size = size, .format = format };
-	int ret = ioctl(dev, AXAS_CREATE_SPACE, &c);
-
-	if (ret < 0)
-		return errno;
-	*fd = ret;
-	return 0;
-}
-
-static int _map_alloc(int fd, uint64_t gpa, uint64_t size, uint32_t flags)
-{
-	struct axas_map_alloc m = { .gpa = gpa, .size = size, .flags = flags };
-
-	return xioctl(fd, AXAS_MAP_ALLOC, &m);
-}
-
-static int _map_linear(int fd, uint64_t gpa, uint64_t hpa, uint64_t size,
-		       uint32_t flags)
-{
-	struct axas_map_linear m = {
-		.gpa = gpa, .hpa = hpa, .size = size, .flags = flags,
-	};
-
-	return xioctl(fd, AXAS_MAP_LINEAR, &m);
-}
-
-static int _unmap(int fd, uint64_t gpa, uint64_t size)
-{
-	struct axas_range r = { .gpa = gpa, .size = size };
-
-	return xioctl(fd, AXAS_UNMAP, &r);
-}
-
-static int _protect(int fd, uint64_t gpa, uint64_t size, uint32_t flags)
-{
-	struct axas_protect p = { .gpa = gpa, .size = size, .flags = flags };
-
-	return xioctl(fd, AXAS_PROTECT, &p);
-}
-
-static int _translate(int fd, uint64_t gpa, struct axas_translate *t)
-{
-	memset(t, 0, sizeof(*t));
-	t->gpa = gpa;
-	return xioctl(fd, AXAS_TRANSLATE, t);
-}
-
-/* AXAS_TRANSLATE_BATCH of *count elements at e; *count gets the output. */
-static int _translate_batch(int fd, struct axas_translate *e, uint32_t *count)
-{
-	struct axas_translate_batch b = {
-		.entries = (uintptr_t)e, .count = *count,
-	};
-	int ret = xioctl(fd, AXAS_TRANSLATE_BATCH, &b);
-
-	*count = b.count;
-	return ret;
-}
-
-static int _fault(int fd, uint64_t gpa, uint32_t access, uint32_t *handled)
-{
-	struct axas_fault f = { .gpa = gpa, .access = access, .handled = 0xdead };
-	int ret = xioctl(fd, AXAS_HANDLE_FAULT, &f);
-
-	*handled = f.handled;
-	return ret;
-}
-
-static int _info(int fd, struct axas_info *i)
-{
-	memset(i, 0xa5, sizeof(*i));
-	return xioctl(fd, AXAS_GET_INFO, i);
-}
+/* ---- ioctl wrappers beyond axas_util.h: return 0 or an errno ---------- */
 
 /* All areas, in a malloc()ed array of *count entries. */
 static int _areas(int fd, struct axas_area **out, uint32_t *count)
@@ -192,42 +104,6 @@ struct host {
 #define DEV_SIZE	(8 * SZ_2M)
 #define DEV_LO		0xfd000000ULL	/* where to look for it */
 #define DEV_HI		0xfec00000ULL
-#define MAX_RAM		64
-
-static unsigned int phys_bits(void)
-{
-	FILE *f = fopen("/proc/cpuinfo", "r");
-	unsigned int bits = 36;
-	char line[256];
-
-	while (f && fgets(line, sizeof(line), f))
-		if (sscanf(line, "address sizes : %u bits physical", &bits) == 1)
-			break;
-	if (f)
-		fclose(f);
-	return bits;
-}
-
-/* System RAM ranges from /proc/iomem (nested lines included). */
-static unsigned int ram_ranges(uint64_t (*r)[2])
-{
-	FILE *f = fopen("/proc/iomem", "r");
-	unsigned long long s, e;
-	unsigned int n = 0;
-	char line[256];
-
-	while (f && n < MAX_RAM && fgets(line, sizeof(line), f)) {
-		if (!strstr(line, ": System RAM"))
-			continue;
-		if (sscanf(line, " %llx-%llx", &s, &e) == 2) {
-			r[n][0] = s;
-			r[n++][1] = e;
-		}
-	}
-	if (f)
-		fclose(f);
-	return n;
-}
 
 static bool is_free(uint64_t (*r)[2], unsigned int n, uint64_t start,
 		    uint64_t size, unsigned int bits)
@@ -334,10 +210,8 @@ FIXTURE_SETUP(space)
 	self->fd = -1;
 	self->base = variant->base;
 	probe_host(&self->host);
-	self->dev = open(DEV_PATH, O_RDWR | O_CLOEXEC);
-	ASSERT_LE(0, self->dev);
-	ASSERT_EQ(0, _create(self->dev, variant->base, SPACE_SIZE, variant->format,
-			     &self->fd));
+	dev_open(self->dev);
+	create(self->dev, variant->base, SPACE_SIZE, variant->format, &self->fd);
 	self->xo = exec_only_ok(self->dev, variant->format);
 }
 
@@ -2271,7 +2145,7 @@ static int unprivileged(int fd, uint64_t base, uint64_t dev, uint32_t format)
 	struct axas_info i;
 	uint32_t n;
 
-	if (setgroups(0, NULL) || setgid(NOBODY) || setuid(NOBODY))
+	if (drop_privileges())
 		return 100;
 	if (_map_linear(fd, base + SZ_1G, dev, SZ_4K, AXAS_READ) != EPERM)
 		return 1;

@@ -23,32 +23,21 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <grp.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <linux/axaddrspace.h>
-#include <linux/capability.h>
 
 #include "kselftest_harness.h"
+#include "axas_util.h"
 #include "walker.h"
-
-#define DEV_PATH	"/dev/axaddrspace"
-#define NOBODY		65534
-
-#define SZ_4K		0x1000ULL
-#define SZ_64K		0x10000ULL
-#define SZ_1M		0x100000ULL
-#define SZ_2M		0x200000ULL
-#define SZ_1G		0x40000000ULL
 
 #define RW		(AXAS_READ | AXAS_WRITE)
 #define POP		AXAS_MAP_POPULATE
@@ -131,58 +120,10 @@ static struct {
 
 /* ---- ioctl wrappers: 0 or an errno --------------------------------------- */
 
-static int xioctl(int fd, unsigned long req, void *arg)
+/* A space of @size bytes at gpa 0, x86 EPT4. */
+static int _create_space(int dev, uint64_t size, int *fd)
 {
-	return ioctl(fd, req, arg) ? errno : 0;
-}
-
-static int _create(int dev, uint64_t size, int *fd)
-{
-	struct axas_create c = { .size = size, .format = AXAS_FMT_X86_EPT4 };
-	int ret = ioctl(dev, AXAS_CREATE_SPACE, &c);
-
-	if (ret < 0)
-		return errno;
-	*fd = ret;
-	return 0;
-}
-
-static int _map_alloc(int fd, uint64_t gpa, uint64_t size, uint32_t flags)
-{
-	struct axas_map_alloc m = { .gpa = gpa, .size = size, .flags = flags };
-
-	return xioctl(fd, AXAS_MAP_ALLOC, &m);
-}
-
-static int _map_linear(int fd, uint64_t gpa, uint64_t hpa, uint64_t size,
-		       uint32_t flags)
-{
-	struct axas_map_linear m = {
-		.gpa = gpa, .hpa = hpa, .size = size, .flags = flags,
-	};
-
-	return xioctl(fd, AXAS_MAP_LINEAR, &m);
-}
-
-static int _unmap(int fd, uint64_t gpa, uint64_t size)
-{
-	struct axas_range r = { .gpa = gpa, .size = size };
-
-	return xioctl(fd, AXAS_UNMAP, &r);
-}
-
-static int _protect(int fd, uint64_t gpa, uint64_t size, uint32_t flags)
-{
-	struct axas_protect p = { .gpa = gpa, .size = size, .flags = flags };
-
-	return xioctl(fd, AXAS_PROTECT, &p);
-}
-
-static int _translate(int fd, uint64_t gpa, struct axas_translate *t)
-{
-	memset(t, 0, sizeof(*t));
-	t->gpa = gpa;
-	return xioctl(fd, AXAS_TRANSLATE, t);
+	return _create(dev, 0, size, AXAS_FMT_X86_EPT4, fd);
 }
 
 static int _batch(int fd, struct axas_translate *e, uint32_t n)
@@ -191,21 +132,6 @@ static int _batch(int fd, struct axas_translate *e, uint32_t n)
 	int ret = xioctl(fd, AXAS_TRANSLATE_BATCH, &b);
 
 	return ret ?: b.count == n ? 0 : -1;
-}
-
-static int _fault(int fd, uint64_t gpa, uint32_t access, uint32_t *handled)
-{
-	struct axas_fault f = { .gpa = gpa, .access = access, .handled = 0xdead };
-	int ret = xioctl(fd, AXAS_HANDLE_FAULT, &f);
-
-	*handled = f.handled;
-	return ret;
-}
-
-static int _info(int fd, struct axas_info *i)
-{
-	memset(i, 0xa5, sizeof(*i));
-	return xioctl(fd, AXAS_GET_INFO, i);
 }
 
 /* All areas into a calloc()ed array; their number, or -errno. */
@@ -894,22 +820,6 @@ static void *pair_reader_fn(void *arg)
 
 /* ---- The unprivileged child ----------------------------------------------- */
 
-static int drop_privileges(void)
-{
-	struct __user_cap_header_struct h = {
-		.version = _LINUX_CAPABILITY_VERSION_3,
-	};
-	struct __user_cap_data_struct d[2] = { 0 };
-
-	if (setgroups(0, NULL) || setresgid(NOBODY, NOBODY, NOBODY) ||
-	    setresuid(NOBODY, NOBODY, NOBODY))
-		return -1;
-	if (syscall(SYS_capget, &h, d))
-		return -1;
-	return d[0].effective | d[1].effective | d[0].permitted | d[1].permitted ?
-	       -1 : 0;
-}
-
 static struct worker workers[NR_THREADS];
 
 static void start(struct worker *w, const char *role, unsigned int id,
@@ -1141,9 +1051,13 @@ static int stress_child(void)
 {
 	pthread_rwlockattr_t attr;
 	unsigned long handled = 0;
+	uint32_t eff, perm;
 	unsigned int i;
 
 	if (drop_privileges())
+		return 10;
+	own_caps(&eff, &perm);
+	if (eff || perm)
 		return 10;
 	pthread_rwlockattr_init(&attr);
 	pthread_rwlockattr_setkind_np(&attr,
@@ -1162,57 +1076,6 @@ static int stress_child(void)
 
 /* ---- Root's side ---------------------------------------------------------- */
 
-#define MAX_IOMEM	256
-
-struct iomem {
-	uint64_t start, end;	/* end inclusive */
-	bool window;		/* a PCI bus window: claims nothing itself */
-};
-
-static unsigned int phys_bits(void)
-{
-	FILE *f = fopen("/proc/cpuinfo", "r");
-	unsigned int bits = 36;
-	char line[256];
-
-	while (f && fgets(line, sizeof(line), f))
-		if (sscanf(line, "address sizes : %u bits physical", &bits) == 1)
-			break;
-	if (f)
-		fclose(f);
-	return bits;
-}
-
-static unsigned int read_iomem(struct iomem *r)
-{
-	FILE *f = fopen("/proc/iomem", "r");
-	unsigned long long s, e;
-	char line[256], name[128];
-	unsigned int n = 0;
-
-	while (f && n < MAX_IOMEM && fgets(line, sizeof(line), f)) {
-		if (sscanf(line, " %llx-%llx : %127[^\n]", &s, &e, name) != 3)
-			continue;
-		r[n++] = (struct iomem){ s, e, !strncmp(name, "PCI Bus", 7) };
-	}
-	if (f)
-		fclose(f);
-	return n;
-}
-
-static bool host_free(const struct iomem *r, unsigned int n, uint64_t start,
-		      uint64_t size, unsigned int bits)
-{
-	unsigned int i;
-
-	if (start + size > 1ULL << bits)
-		return false;
-	for (i = 0; i < n; i++)
-		if (!r[i].window && start <= r[i].end && r[i].start < start + size)
-			return false;
-	return true;
-}
-
 /*
  * Host ranges that are neither RAM nor claimed: 2 MiB aligned in the 32-bit
  * PCI hole for the small linear area, 1 GiB aligned above RAM for the big
@@ -1223,12 +1086,9 @@ static void probe_host(uint64_t *lin, uint64_t *huge)
 	static const uint64_t hi[] = { 64 * SZ_1G, 32 * SZ_1G, 16 * SZ_1G, 8 * SZ_1G };
 	struct iomem r[MAX_IOMEM];
 	unsigned int n = read_iomem(r), bits = phys_bits(), i;
-	uint64_t a;
 
-	*lin = *huge = 0;
-	for (a = 0xfec00000 - 2 * SZ_2M; a >= 0xc0000000 && !*lin; a -= SZ_2M)
-		if (host_free(r, n, a, 2 * SZ_2M, bits))
-			*lin = a;
+	*huge = 0;
+	*lin = probe_pci_hole(2 * SZ_2M);
 	for (i = 0; i < ARRAY_SIZE(hi) && !*huge; i++)
 		if (host_free(r, n, hi[i], SZ_1G, bits))
 			*huge = hi[i];
@@ -1308,21 +1168,17 @@ FIXTURE_SETUP(stress)
 	self->dev = -1;
 	g.fd = -1;
 	g.pair_fd = -1;
-	if (geteuid())
-		self->skip = "not root";
-	else if (access(DEV_PATH, F_OK))
-		self->skip = DEV_PATH " is absent";
+	self->skip = need_root_and_module();
 	if (self->skip)
 		return;
 	probe_host(&lin, &huge);
-	self->dev = open(DEV_PATH, O_RDWR | O_CLOEXEC);
-	ASSERT_LE(0, self->dev);
+	dev_open(self->dev);
 	batch = ioctl(self->dev, AXAS_CHECK_EXTENSION, AXAS_CAP_TRANSLATE_BATCH);
 	ASSERT_LE(BATCH, batch);
 	ASSERT_LE(SCAN_BATCH, batch);
 	ASSERT_LE(PAIR_BATCH, batch);
-	ASSERT_EQ(0, _create(self->dev, SPACE_SIZE, &g.fd));
-	ASSERT_EQ(0, _create(self->dev, SZ_2M, &g.pair_fd));
+	ASSERT_EQ(0, _create_space(self->dev, SPACE_SIZE, &g.fd));
+	ASSERT_EQ(0, _create_space(self->dev, SZ_2M, &g.pair_fd));
 	if (lin) {
 		ASSERT_EQ(0, _map_linear(g.fd, LIN_GPA, lin, LIN_SIZE,
 					 AXAS_READ | AXAS_DEVICE));
@@ -1355,7 +1211,7 @@ static void fresh_space(struct __test_metadata *_metadata, int dev)
 	struct axas_translate t;
 	int fd = -1;
 
-	ASSERT_EQ(0, _create(dev, SZ_1G, &fd));
+	ASSERT_EQ(0, _create_space(dev, SZ_1G, &fd));
 	EXPECT_EQ(0, _map_alloc(fd, SZ_2M, SZ_2M, RW | POP));
 	EXPECT_EQ(sizeof(in), pwrite(fd, in, sizeof(in), SZ_2M + 100));
 	EXPECT_EQ(sizeof(out), pread(fd, out, sizeof(out), SZ_2M + 100));

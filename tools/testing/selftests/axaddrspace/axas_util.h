@@ -1,0 +1,115 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What the axaddrspace selftests share: the device, ioctl wrappers, the
+ * host's memory map, and an unprivileged caller.
+ *
+ * As in tools/testing/selftests/iommu/iommufd_utils.h, _foo() returns an
+ * errno (0 on success) and foo() asserts success; foo() is a macro for a
+ * kselftest_harness.h test, so that the assertion is the test's.
+ */
+#ifndef AXAS_UTIL_H
+#define AXAS_UTIL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <linux/axaddrspace.h>
+
+#define DEV_PATH	"/dev/axaddrspace"
+#define NOBODY		65534
+
+#define SZ_4K		0x1000ULL
+#define SZ_64K		0x10000ULL
+#define SZ_1M		0x100000ULL
+#define SZ_2M		0x200000ULL
+#define SZ_1G		0x40000000ULL
+
+/* ---- The device ----------------------------------------------------------- */
+
+/* The reason to skip a test that needs root and the module, or NULL. */
+const char *need_root_and_module(void);
+
+/* Opens DEV_PATH read-write into *dev (-1 on failure). */
+int _dev_open(int *dev);
+#define dev_open(dev)	ASSERT_EQ(0, _dev_open(&(dev)))
+
+/* ---- ioctl wrappers: 0 or an errno ---------------------------------------- */
+
+int xioctl(int fd, unsigned long req, void *arg);
+int _create(int dev, uint64_t base, uint64_t size, uint32_t format, int *fd);
+#define create(dev, base, size, format, fd) \
+	ASSERT_EQ(0, _create(dev, base, size, format, fd))
+int _map_alloc(int fd, uint64_t gpa, uint64_t size, uint32_t flags);
+int _map_linear(int fd, uint64_t gpa, uint64_t hpa, uint64_t size,
+		uint32_t flags);
+int _unmap(int fd, uint64_t gpa, uint64_t size);
+int _protect(int fd, uint64_t gpa, uint64_t size, uint32_t flags);
+/* t is zeroed but for its gpa first. */
+int _translate(int fd, uint64_t gpa, struct axas_translate *t);
+/* AXAS_TRANSLATE_BATCH of *count elements at e; *count gets the output. */
+int _translate_batch(int fd, struct axas_translate *e, uint32_t *count);
+/* *handled gets the output, 0xdead where the kernel left it alone. */
+int _fault(int fd, uint64_t gpa, uint32_t access, uint32_t *handled);
+/* i is filled with 0xa5 first: every field must be written. */
+int _info(int fd, struct axas_info *i);
+
+/* ---- The host's memory map ------------------------------------------------ */
+
+#define MAX_IOMEM	256
+#define MAX_RAM		64
+
+struct iomem {
+	uint64_t start, end;	/* end inclusive */
+	bool window;		/* a PCI bus window: claims nothing itself */
+};
+
+/* The CPU's physical address width, 36 if /proc/cpuinfo does not say. */
+unsigned int phys_bits(void);
+
+/* Up to MAX_IOMEM lines of /proc/iomem, nested ones included. */
+unsigned int read_iomem(struct iomem *r);
+
+/* Up to MAX_RAM System RAM ranges of /proc/iomem, inclusive ends. */
+unsigned int ram_ranges(uint64_t ranges[][2]);
+
+/*
+ * [start, start + size) is below 1 << bits and meets no range of r but PCI
+ * bus windows.
+ */
+bool host_free(const struct iomem *r, unsigned int n, uint64_t start,
+	       uint64_t size, unsigned int bits);
+
+/*
+ * The highest 2 MiB aligned range of size bytes in the 32-bit PCI hole
+ * that no resource claims (host_free()), 0 if none.
+ */
+uint64_t probe_pci_hole(uint64_t size);
+
+/* ---- An unprivileged caller, and fds over a Unix socket ------------------- */
+
+#define MAX_FDS		4
+
+/*
+ * To uid and gid NOBODY with no supplementary groups: 0, or the call that
+ * failed (1 setgroups, 2 setresgid, 3 setresuid).
+ */
+int drop_privileges(void);
+
+/*
+ * Both words of the effective and the permitted capability sets, each
+ * or-ed; ~0U for both when capget fails.
+ */
+void own_caps(uint32_t *eff, uint32_t *perm);
+
+/* Sends n (at most MAX_FDS) fds with one byte: 0, or -1. */
+int send_fds(int sock, const int *fds, int n);
+
+/* Receives up to MAX_FDS fds into fds; returns how many arrived. */
+int recv_fds(int sock, int *fds);
+
+/* ---- Files ---------------------------------------------------------------- */
+
+/* Writes the string val to the file at path: true if all of it went. */
+bool write_file(const char *path, const char *val);
+
+#endif /* AXAS_UTIL_H */
