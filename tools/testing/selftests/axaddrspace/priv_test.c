@@ -44,10 +44,10 @@
 
 /* ---- ioctl wrappers: 0 or an errno --------------------------------------- */
 
-/* A space of SPACE_SIZE bytes at gpa 0, x86 EPT4. */
+/* A space of SPACE_SIZE bytes at gpa 0, Arm stage 2 48-bit: it expresses execute-only. */
 static int _create_space(int dev, int *fd)
 {
-	return _create(dev, 0, SPACE_SIZE, AXAS_FMT_X86_EPT4, fd);
+	return _create(dev, 0, SPACE_SIZE, AXAS_FMT_ARM64_S2_48, fd);
 }
 
 /* Up to MAX_AREAS areas into @a; the number of areas, or -errno. */

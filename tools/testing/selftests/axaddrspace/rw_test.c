@@ -78,7 +78,7 @@ static void *map_anon(size_t len, int prot)
 	return mmap(NULL, len, prot, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 }
 
-/* ---- Fixture: one space, x86 EPT4 (every format works on every host) ---- */
+/* -- Fixture: one space, Arm stage 2 48-bit (any host; it has execute-only) -- */
 
 FIXTURE(rw) {
 	int dev;
@@ -89,7 +89,7 @@ FIXTURE_SETUP(rw)
 {
 	self->fd = -1;
 	dev_open(self->dev);
-	create(self->dev, 0, SPACE_SIZE, AXAS_FMT_X86_EPT4, &self->fd);
+	create(self->dev, 0, SPACE_SIZE, AXAS_FMT_ARM64_S2_48, &self->fd);
 }
 
 FIXTURE_TEARDOWN(rw)
