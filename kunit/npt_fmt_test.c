@@ -2,7 +2,7 @@
 /*
  * KUnit suite for the nine nested page table formats: geometry, encode and
  * decode of every flag combination at every leaf level, golden entries and
- * root values from formats.md, and argument checks.
+ * root values from Documentation/formats.rst, and argument checks.
  */
 #include <kunit/test.h>
 #if defined(CONFIG_X86_64) && !defined(CONFIG_UML)
@@ -35,7 +35,7 @@ static void npt_fmt_geometry_test(struct kunit *test)
 }
 
 /*
- * uapi.md: what AXAS_FMT_NATIVE may mean on the architecture running this;
+ * Documentation/userspace-api.rst: what AXAS_FMT_NATIVE may mean on the architecture running this;
  * x86 is checked exactly, Arm and RISC-V by the set their probes choose
  * from (the RISC-V probe writes hgatp, which a test should not redo).
  */

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Shared pieces of the nested page table suites: the formats as formats.md
+ * Shared pieces of the nested page table suites: the formats as formats.rst
  * describes them (independent of npt/), a counting HAL that can fail the
  * n-th allocation, a recording flush mock, table snapshots and a reference
  * walker that reads raw table memory.
@@ -25,7 +25,7 @@ enum npt_family {
 	NPT_T_NPT,
 };
 
-/* One golden leaf: formats.md, worked out by hand. */
+/* One golden leaf: Documentation/formats.rst, worked out by hand. */
 struct npt_golden {
 	u64 hpa;
 	unsigned int level;
@@ -36,10 +36,10 @@ struct npt_golden {
 #define NPT_T_GOLDEN	5
 
 /**
- * struct npt_tcase - a format as the tests know it, from formats.md/uapi.md
+ * struct npt_tcase - a format as the tests know it, from formats.rst/userspace-api.rst
  * @id: AXAS_FMT_* number
  * @name: for the parameter description
- * @family: which table of formats.md
+ * @family: which table of formats.rst
  * @levels: table levels
  * @root_pages: 4 KiB pages of the root
  * @gpa_bits: input address bits
@@ -68,7 +68,7 @@ struct npt_tcase {
 extern const struct npt_tcase npt_tcases[NPT_T_FORMATS];
 void npt_tcase_desc(const struct npt_tcase *tc, char *desc);
 
-/* Flags as a format represents them (formats.md). */
+/* Flags as a format represents them (formats.rst). */
 u32 npt_t_canon(const struct npt_tcase *tc, u32 flags);
 
 /* Whether the format accepts AXAS_EXEC without AXAS_READ on this host. */
@@ -185,7 +185,7 @@ struct npt_snap *npt_snap_take(struct npt_tctx *t);
 bool npt_snap_equal(struct npt_tctx *t, const struct npt_snap *a,
 		    const struct npt_snap *b);
 
-/* The reference walker: formats.md applied to raw table memory. */
+/* The reference walker: formats.rst applied to raw table memory. */
 struct npt_ref {
 	u64 hpa;		/* of the address asked, offset included */
 	unsigned int level;

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Shared pieces of the nested page table suites. Everything about formats
- * here is written from formats.md and uapi.md, not from npt/: the case
+ * here is written from formats.rst and userspace-api.rst, not from npt/: the case
  * table, the golden entries and the reference walker.
  */
 #include <kunit/resource.h>
@@ -23,7 +23,7 @@
 #define DEV	AXAS_DEVICE
 #define UC	AXAS_UNCACHED
 
-/* The same five leaves in every format; entries worked out from formats.md. */
+/* The same five leaves in every format; entries worked out from formats.rst. */
 #define EPT_GOLDEN {							\
 	{ 0x123456000ULL, 0, R | W | X, 0x0000000123456037ULL },	\
 	{ 0xffffffffff000ULL, 0, R | DEV, 0x000ffffffffff001ULL },	\
@@ -522,7 +522,7 @@ static bool ref_leaf_aligned(u64 pa, unsigned int level)
 	return level <= 2 && IS_ALIGNED(pa, AXAS_NPT_LEVEL_SIZE(level));
 }
 
-/* EPT: formats.md, first table. */
+/* EPT: formats.rst, first table. */
 static int ref_ept(u64 pte, unsigned int level, u64 *pa, u32 *flags)
 {
 	u64 mt = (pte >> 3) & 7;
@@ -543,7 +543,7 @@ static int ref_ept(u64 pte, unsigned int level, u64 *pa, u32 *flags)
 	return REF_LEAF;
 }
 
-/* Arm stage 2: formats.md, second table. */
+/* Arm stage 2: formats.rst, second table. */
 static int ref_arm(u64 pte, unsigned int level, u64 *pa, u32 *flags)
 {
 	u64 attr = (pte >> 2) & 0xf;
@@ -565,7 +565,7 @@ static int ref_arm(u64 pte, unsigned int level, u64 *pa, u32 *flags)
 	return REF_LEAF;
 }
 
-/* RISC-V G-stage: formats.md, third table. */
+/* RISC-V G-stage: formats.rst, third table. */
 static int ref_riscv(u64 pte, unsigned int level, u64 *pa, u32 *flags)
 {
 	u64 rwx = (pte >> 1) & 7;
@@ -585,7 +585,7 @@ static int ref_riscv(u64 pte, unsigned int level, u64 *pa, u32 *flags)
 	return REF_LEAF;
 }
 
-/* AMD NPT: formats.md, fourth table. */
+/* AMD NPT: formats.rst, fourth table. */
 static int ref_npt(u64 pte, unsigned int level, u64 *pa, u32 *flags)
 {
 	u64 low = pte & GENMASK_ULL(11, 0);

@@ -166,7 +166,7 @@ static u32 param_format(struct kunit *test)
 	return *(const u32 *)test->param_value;
 }
 
-/* uapi.md and formats.md, independent of npt/. */
+/* userspace-api.rst and formats.rst, independent of npt/. */
 struct space_geometry {
 	u32 levels, gpa_bits, root_pages;
 	u64 hw_ctl;

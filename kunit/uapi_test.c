@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * KUnit suite for the userspace ABI: every struct size, field offset and
- * ioctl number of include/uapi/linux/axaddrspace.h must match uapi.md, on
+ * ioctl number of include/uapi/linux/axaddrspace.h must match userspace-api.rst, on
  * every architecture, forever.
  */
 #include <kunit/test.h>
@@ -84,7 +84,7 @@ static void axas_uapi_sizes_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, sizeof(struct axas_dump), 16);
 }
 
-/* The numbers as uapi.md spells them: direction, size, magic 0xB9, nr. */
+/* The numbers as userspace-api.rst spells them: direction, size, magic 0xB9, nr. */
 static void axas_uapi_ioctl_numbers_test(struct kunit *test)
 {
 	KUNIT_EXPECT_EQ(test, AXAS_GET_API_VERSION, 0xB900U);

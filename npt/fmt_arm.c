@@ -2,7 +2,7 @@
 /*
  * Arm VMSAv8-64 stage 2, 4 KiB granule: 40-bit IPA starting at Arm level 1
  * with two concatenated root tables, and 48-bit IPA starting at Arm level 0.
- * Bits as in formats.md.
+ * Bits as in formats.rst.
  */
 #include <linux/bitfield.h>
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Intel EPT, page-walk length 4 and 5 (SDM Vol. 3C, "EPT translation
- * mechanism"). Bits as in formats.md.
+ * mechanism"). Bits as in formats.rst.
  */
 #include <linux/bitfield.h>
 

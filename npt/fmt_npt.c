@@ -2,7 +2,7 @@
 /*
  * AMD nested paging (APM Vol. 2, "Nested paging"), 4 and 5 levels: the
  * ordinary x86-64 long-mode entries, U/S set at every level since every
- * nested walk is a user access. Bits as in formats.md.
+ * nested walk is a user access. Bits as in formats.rst.
  */
 #include "npt/npt_priv.h"
 

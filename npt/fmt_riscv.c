@@ -2,7 +2,7 @@
 /*
  * RISC-V G-stage translation, Sv39x4, Sv48x4 and Sv57x4: the root has two more
  * index bits than a normal table, 2048 entries in 16 KiB. Bits as in
- * formats.md.
+ * formats.rst.
  */
 #include <linux/bitfield.h>
 

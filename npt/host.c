@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * What the host CPU runs, probed once at module init: the format
- * AXAS_FMT_NATIVE names (uapi.md) and whether EPT may hold execute-only
- * leaves (formats.md). The engine's only architecture code.
+ * AXAS_FMT_NATIVE names (userspace-api.rst) and whether EPT may hold execute-only
+ * leaves (formats.rst). The engine's only architecture code.
  */
 #include <kunit/visibility.h>
 #include <linux/bits.h>
@@ -61,7 +61,7 @@ static bool npt_host_ept_exec_only(void)
 #define NPT_PARANGE_SHIFT	0	/* ID_AA64MMFR0_EL1.PARange, 3:0 */
 #define NPT_PARANGE_48		5
 
-/* Format 4 needs 48-bit output addresses (formats.md). */
+/* Format 4 needs 48-bit output addresses (formats.rst). */
 static u32 npt_host_native(void)
 {
 	u64 mmfr0 = read_sanitised_ftr_reg(SYS_ID_AA64MMFR0_EL1);

@@ -2,7 +2,7 @@
 /*
  * The nested page table engine: one generic walker over nine table formats
  * (Intel EPT, AMD NPT, Arm stage 2, RISC-V G-stage). It edits tables and knows
- * nothing of areas. The bits of every format are in formats.md.
+ * nothing of areas. The bits of every format are in formats.rst.
  *
  * Locking contract (the owner chooses the locks, the engine asserts them
  * through lockdep when the owner hands over its lock in struct axas_npt_cfg):
@@ -118,7 +118,7 @@ const struct axas_npt_fmt *axas_npt_fmt_get(u32 id);
 /**
  * axas_npt_host_init() - probe the host CPU, once, at module init
  *
- * Resolves what %AXAS_FMT_NATIVE means here (uapi.md) and whether the CPU
+ * Resolves what %AXAS_FMT_NATIVE means here (userspace-api.rst) and whether the CPU
  * takes execute-only EPT leaves; before it, NATIVE names no format. May
  * rewrite per-CPU state for a moment (the RISC-V hgatp probe).
  */
@@ -621,7 +621,7 @@ static inline bool axas_npt_flags_ok(const struct axas_npt *npt, u32 flags)
  * axas_npt_hw_root() - the hardware root register value
  * @npt: the table
  *
- * Return: EPTP, VTTBR_EL2 (VMID 0) or hgatp (VMID 0), see formats.md.
+ * Return: EPTP, VTTBR_EL2 (VMID 0) or hgatp (VMID 0), see formats.rst.
  */
 static inline u64 axas_npt_hw_root(const struct axas_npt *npt)
 {

@@ -181,7 +181,7 @@ EXPORT_SYMBOL_NS_GPL(axas_root_hpa, AXADDRSPACE);
  * @as: the space
  * @hw_ctl: out, optional: VTCR_EL2 fields for the Arm formats, else 0
  *
- * Return: EPTP, VTTBR_EL2 (VMID 0) or hgatp (VMID 0), see formats.md.
+ * Return: EPTP, VTTBR_EL2 (VMID 0) or hgatp (VMID 0), see formats.rst.
  */
 u64 axas_hw_root(struct axas *as, u64 *hw_ctl)
 {

@@ -9,8 +9,8 @@
  *
  * Addresses are u64 guest physical (gpa) and host physical (hpa) addresses;
  * flags are the AXAS_READ .. AXAS_UNCACHED bits of the UAPI header. Errors
- * are negative errnos as uapi.md lists them, and a call that fails leaves
- * the space as it was. Every call may sleep except where noted.
+ * are negative errnos as Documentation/userspace-api.rst lists them; a
+ * call that fails leaves the space as it was. Every call may sleep except where noted.
  */
 #ifndef _LINUX_AXADDRSPACE_H
 #define _LINUX_AXADDRSPACE_H

@@ -619,10 +619,10 @@ static int cmd_dump(int argc, char **argv)
 	if (axw_check(&tr.t, &r))
 		axw_report_print(stdout, &r);
 	else
-		printf("  check: tables well formed (formats.md), %u pages reachable\n",
+		printf("  check: tables well formed (formats.rst), %u pages reachable\n",
 		       r.reachable);
 	free(pages);
-	return r.errors ? fail("the tables break %u rule(s) of formats.md", r.errors) : 0;
+	return r.errors ? fail("the tables break %u rule(s) of formats.rst", r.errors) : 0;
 }
 
 static const struct cmd cmds[] = {

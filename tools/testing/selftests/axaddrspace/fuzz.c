@@ -2,7 +2,7 @@
 /*
  * Model-based fuzzer of /dev/axaddrspace.
  *
- * Random sequences of every ioctl of shared/design/uapi.md, with valid and
+ * Random sequences of every ioctl of shared/design/userspace-api.rst, with valid and
  * invalid arguments, pread/pwrite, several spaces of random formats, closes
  * and re-creations at random times, then several threads in one space. A
  * reference model of areas, frames and written bytes runs alongside: after
@@ -725,7 +725,7 @@ static bool range_valid(const struct space *s, uint64_t gpa, uint64_t size)
 	       gpa >= s->base && gpa + size - s->base <= s->size;
 }
 
-/* uapi.md: NPT never takes execute-only, EPT only where the CPU can. */
+/* userspace-api.rst: NPT never takes execute-only, EPT only where the CPU can. */
 static bool exec_only_ok(uint32_t format)
 {
 	if (format == AXAS_FMT_X86_NPT4 || format == AXAS_FMT_X86_NPT5)
@@ -1194,7 +1194,7 @@ static void op_map_linear(struct ctx *c, struct space *s)
 		want_err = EINVAL;
 	} else if (ram_intersects(a.hpa, a.size)) {
 		want_err = EPERM;
-		/* uapi.md does not order EPERM and EEXIST */
+		/* userspace-api.rst does not order EPERM and EEXIST */
 		if (overlaps(m, a.gpa, a.size))
 			alt_err = EEXIST;
 	} else if (overlaps(m, a.gpa, a.size)) {

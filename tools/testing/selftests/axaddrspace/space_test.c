@@ -2,7 +2,7 @@
 /*
  * The space fd of /dev/axaddrspace: every ioctl, pread/pwrite, privileges,
  * isolation, freeing and concurrency, in all six table formats, written
- * from shared/design/uapi.md. The tables the module builds are read back
+ * from shared/design/userspace-api.rst. The tables the module builds are read back
  * with AXAS_DUMP_TABLES and judged by an independent walker (walker.c).
  *
  * As in tools/testing/selftests/iommu/iommufd.c, _foo() returns an errno
@@ -148,7 +148,7 @@ FIXTURE(space) {
 	bool xo;		/* the format takes AXAS_EXEC without AXAS_READ */
 };
 
-/* uapi.md: NPT never expresses execute-only, EPT only if the CPU can. */
+/* userspace-api.rst: NPT never expresses execute-only, EPT only if the CPU can. */
 static bool exec_only_ok(int dev, uint32_t format)
 {
 	if (format == AXAS_FMT_X86_NPT4 || format == AXAS_FMT_X86_NPT5)
@@ -526,7 +526,7 @@ static bool cpu_has_flag(const char *flag)
 	return found;
 }
 
-/* uapi.md: the exact answer on x86, ~0U where only the set is known, 0: none. */
+/* userspace-api.rst: the exact answer on x86, ~0U where only the set is known, 0: none. */
 static uint32_t native_want(void)
 {
 #if defined(__x86_64__)

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * An independent reader of axaddrspace nested page tables, from formats.md.
+ * An independent reader of axaddrspace nested page tables, from formats.rst.
  *
  * Levels count from the leaf: level 0 entries map 4 KiB, so an entry at
  * level l covers 1 << (12 + 9 * l) bytes in every format. Only the root
@@ -51,7 +51,7 @@ static void set_why(struct axw_entry *d, bool bad, const char *why)
 		d->kind = AXW_BAD;
 }
 
-/* Device and non-cacheable memory must never be executable (uapi.md). */
+/* Device and non-cacheable memory must never be executable (userspace-api.rst). */
 static void check_exec_uc(struct axw_entry *d)
 {
 	if ((d->flags & AXAS_EXEC) && (d->flags & (AXAS_DEVICE | AXAS_UNCACHED)))

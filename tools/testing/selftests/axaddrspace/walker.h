@@ -2,7 +2,7 @@
 /*
  * An independent reader of axaddrspace nested page tables.
  *
- * Written from Documentation of the formats (shared/design/formats.md) only,
+ * Written from Documentation of the formats (shared/design/formats.rst) only,
  * without the module's encoder, so that it can judge the tables the module
  * builds: it walks the raw entries of an AXAS_DUMP_TABLES output the way
  * the hardware would, decodes leaves back into AXAS_* flags and checks the
@@ -59,7 +59,7 @@ enum axw_kind {
  * @addr: next table (AXW_TABLE) or output address (AXW_LEAF)
  * @flags: AXAS_* flags of a leaf, as far as the format can express them
  * @attr: format specific attribute value (EPT memory type, Arm MemAttr)
- * @why: NULL when the entry obeys formats.md, else what is wrong
+ * @why: NULL when the entry obeys formats.rst, else what is wrong
  */
 struct axw_entry {
 	enum axw_kind kind;
@@ -78,7 +78,7 @@ struct axw_entry {
  * @flags: decoded AXAS_* flags
  * @level: table level of the entry (0: 4 KiB)
  * @entry: the raw entry
- * @why: NULL when the entry obeys formats.md, else what is wrong
+ * @why: NULL when the entry obeys formats.rst, else what is wrong
  */
 struct axw_leaf {
 	uint64_t gpa;
@@ -152,7 +152,7 @@ int axw_translate(const struct axw_tables *t, uint64_t gpa,
 int axw_walk_leaves(const struct axw_tables *t, axw_leaf_fn fn, void *arg);
 
 /*
- * Check every rule of formats.md that a dump alone can show; returns the
+ * Check every rule of formats.rst that a dump alone can show; returns the
  * number of problems (also in @r->errors).
  */
 unsigned int axw_check(const struct axw_tables *t, struct axw_report *r);

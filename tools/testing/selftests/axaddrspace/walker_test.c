@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Unit test of the table walker (walker.c) on tables built by hand from
- * formats.md: golden entries per format, a small dump per format holding a
+ * formats.rst: golden entries per format, a small dump per format holding a
  * 4 KiB, a 2 MiB and a 1 GiB leaf, and corruptions the checker must flag.
  * Pure userspace: needs no module.
  */
@@ -33,7 +33,7 @@ static enum family family_of(unsigned int format)
 }
 
 /*
- * The test's own encoder, from the tables of formats.md. It is pinned to
+ * The test's own encoder, from the tables of formats.rst. It is pinned to
  * hand-computed constants by the golden tests below.
  */
 static uint64_t enc_table(unsigned int format, uint64_t hpa)
@@ -110,7 +110,7 @@ struct golden {
 	unsigned int level;
 	uint64_t hpa;
 	uint32_t flags;		/* what the area asks for */
-	uint64_t raw;		/* computed by hand from formats.md */
+	uint64_t raw;		/* computed by hand from formats.rst */
 	uint32_t back;		/* what the walker must read back */
 };
 
@@ -335,7 +335,7 @@ FIXTURE(walker) {
 FIXTURE_VARIANT(walker) {
 	unsigned int format;
 	uint64_t hi_gpa;		/* a 1 GiB leaf in the last root page */
-	unsigned int root_page;		/* where formats.md puts its root entry */
+	unsigned int root_page;		/* where formats.rst puts its root entry */
 	unsigned int root_index;
 };
 
@@ -469,7 +469,7 @@ TEST_F(walker, translate_holes)
 	EXPECT_EQ(-EINVAL, axw_translate(t, ~0ULL, &l));
 }
 
-/* A 1 GiB leaf placed where formats.md says, without the test's slot(). */
+/* A 1 GiB leaf placed where formats.rst says, without the test's slot(). */
 TEST_F(walker, root_indexing)
 {
 	struct dump *d = self->d;
