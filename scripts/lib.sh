@@ -92,7 +92,7 @@ run_vm() {
 # build (which may belong to another kernel) are left behind.
 copy_sources() {
 	mkdir -p "$1"
-	cp -r "$AXAS_TOP"/{Kbuild,Kconfig,Makefile,include,src,npt,kunit} "$1/"
+	cp -r "$AXAS_TOP"/{Kbuild,Kconfig,Makefile,include,src,npt,kunit,samples} "$1/"
 	find "$1" \( -name '*.o' -o -name '*.ko' -o -name '.*.cmd' -o -name '*.mod' \
 		-o -name '*.mod.c' \) -delete
 }
@@ -108,6 +108,6 @@ build_modules() {
 		sed 's/^/    /' "$out/build.log"
 		return 2
 	fi
-	cp "$src"/*.ko "$out/"
+	find "$src" -name "*.ko" -exec cp {} "$out/" \;
 	! grep -q 'warning:' "$out/build.log"
 }
