@@ -36,10 +36,15 @@ RUN=$AXAS_CACHE/runs/$mode-$(date +%Y%m%d-%H%M%S)-$$
 TIMEOUT=${AXAS_VM_TIMEOUT:-600}
 passed=0 failed=0 skipped=0
 
+# The userspace tests into $2, and the sample VMM (tools/hv) into the
+# overlay merged into the VMs' root.
 build_selftests() {
 	make -s -C "$AXAS_TOP/tools/testing/selftests/axaddrspace" \
 		KSFT="$1/tools/testing/selftests" OUTPUT="$2" >/dev/null ||
 		die "building the userspace tests failed"
+	mkdir -p "$RUN/overlay/bin"
+	make -s -C "$AXAS_TOP/tools/hv" OUTPUT="$RUN/overlay/bin/" >/dev/null ||
+		die "building tools/hv failed"
 }
 
 add_counts() {
@@ -60,7 +65,7 @@ pass() {
 		return
 	fi
 	for ko in ${AXAS_EXTRA_KO:-}; do cp "$ko" "$dir/mods/"; done
-	make_initramfs "$dir/initramfs.cpio.gz" "$dir/mods" "$RUN/tests"
+	make_initramfs "$dir/initramfs.cpio.gz" "$dir/mods" "$RUN/tests" "" "$RUN/overlay"
 	[ "$vmmode" = shell ] && { run_vm "$image" "$dir/initramfs.cpio.gz" shell "$dir"; exit 0; }
 	log "$label: booting $(basename "$image") under QEMU (TCG)"
 	run_vm "$image" "$dir/initramfs.cpio.gz" "$vmmode" "$dir" "$TIMEOUT" || true
@@ -77,7 +82,7 @@ pass() {
 }
 
 "$AXAS_TOP/scripts/deps.sh"
-mkdir -p "$RUN/tests"
+mkdir -p "$RUN/tests" "$RUN/overlay"
 ln -sfn "$RUN" "$AXAS_CACHE/run-$mode"
 # Keep the logs of the last ten runs, and of every run still going: each
 # holds a lock on its .active file for as long as it lives.

@@ -47,7 +47,7 @@ struct hv_vcpu {
 	u64 hw_ctl;
 	u32 format;
 	struct axas_flusher flusher;
-	bool flush_pending;
+	int flush_pending;
 	int cpu;
 	int last_cpu;
 	void *arch;
@@ -67,7 +67,7 @@ void hv_arch_enter(struct hv_vcpu *v, bool flush, struct hv_exit *e);
 /*
  * For an unresolved data access: decode the faulting instruction (reading
  * it from guest memory with axas_read_buffer()) into @mmio, and advance
- * @v->run.pc past it. Return 0, or -ENOSYS if it cannot be decoded.
+ * @v->run.pc past it. Return 0, or -EOPNOTSUPP if it cannot be decoded.
  */
 int hv_arch_decode_mmio(struct hv_vcpu *v, const struct hv_exit *e,
 			struct axas_hv_mmio *mmio);

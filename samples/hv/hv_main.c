@@ -36,8 +36,8 @@ static void hv_flush_range(void *priv, u64 gpa, u64 size)
 	struct hv_vcpu *v = priv;
 	int cpu;
 
-	WRITE_ONCE(v->flush_pending, true);
-	smp_mb();
+	WRITE_ONCE(v->flush_pending, 1);
+	smp_mb();	/* pairs with hv_enter(): pending before cpu */
 	cpu = READ_ONCE(v->cpu);
 	if (cpu >= 0)
 		smp_call_function_single(cpu, hv_kick, NULL, 1);
@@ -57,9 +57,9 @@ static void hv_enter(struct hv_vcpu *v, struct hv_exit *e)
 	local_irq_disable();
 	cpu = smp_processor_id();
 	WRITE_ONCE(v->cpu, cpu);
-	smp_mb();
+	smp_mb();	/* pairs with hv_flush_range(): cpu before pending */
 	/* A new CPU may hold translations from before a flush elsewhere. */
-	flush = xchg(&v->flush_pending, false) || cpu != v->last_cpu;
+	flush = xchg(&v->flush_pending, 0) || cpu != v->last_cpu;
 	v->last_cpu = cpu;
 	hv_arch_enter(v, flush, e);
 	WRITE_ONCE(v->cpu, -1);

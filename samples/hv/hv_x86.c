@@ -184,7 +184,8 @@ int hv_arch_vcpu_init(struct hv_vcpu *v)
 		pr_info("space format %u: SVM walks formats 7 and 8 only\n", v->format);
 		return -EINVAL;
 	}
-	if ((v->format == AXAS_FMT_X86_NPT5) != !!pgtable_l5_enabled()) {
+	if (pgtable_l5_enabled() ? v->format != AXAS_FMT_X86_NPT5 :
+	    v->format != AXAS_FMT_X86_NPT4) {
 		pr_info("space format %u: the CPU nests with the host's paging depth\n",
 			v->format);
 		return -EINVAL;
@@ -327,14 +328,14 @@ static int hv_x86_opcode(struct hv_x86_insn *in)
 		return hv_x86_store(in, true);
 	case 0x8b:
 		in->size = 4;
-		return in->opsize16 ? -ENOSYS : 0;
+		return in->opsize16 ? -EOPNOTSUPP : 0;
 	case 0x0f:
 		if (*in->p != 0xb6 && *in->p != 0xb7)
-			return -ENOSYS;
+			return -EOPNOTSUPP;
 		in->size = *in->p++ == 0xb6 ? 1 : 2;
 		return 0;
 	}
-	return -ENOSYS;
+	return -EOPNOTSUPP;
 }
 
 /* Length of ModRM, SIB and displacement (32-bit addressing). */
@@ -378,16 +379,17 @@ int hv_arch_decode_mmio(struct hv_vcpu *v, const struct hv_exit *e,
 
 	if (axas_read_buffer(v->as, (u32)v->run.pc, buf, sizeof(buf)) &&
 	    axas_read_buffer(v->as, (u32)v->run.pc, buf, 8))
-		return -ENOSYS;
+		return -EOPNOTSUPP;
 	in.p = buf;
 	in.opsize16 = *in.p == 0x66;
 	in.p += in.opsize16;
-	if (hv_x86_opcode(&in) || (*in.p >> 6) == 3 ||
-	    in.store != (e->access == AXAS_WRITE))
-		return -ENOSYS;
+	if (hv_x86_opcode(&in) || (*in.p >> 6) == 3)
+		return -EOPNOTSUPP;
+	if (in.store ? e->access != AXAS_WRITE : e->access != AXAS_READ)
+		return -EOPNOTSUPP;
 	modrm = in.p;
 	if (in.imm && (*modrm >> 3) & 7)	/* c6 /0, c7 /0 only */
-		return -ENOSYS;
+		return -EOPNOTSUPP;
 	mmio->size = in.size;
 	mmio->reg = (*modrm >> 3) & 7;
 	if (in.store)

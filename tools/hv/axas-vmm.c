@@ -7,7 +7,9 @@
  * checks every exit against the contract in guest.h.
  *
  *   axas-vmm [--format F]           run the guest once, print its console
- *   axas-vmm --test --format F ...  the checks as TAP, one line each
+ *   axas-vmm --test [--format F]... [--refuse F]...
+ *                                   the checks as TAP, one line each;
+ *                                   formats to --refuse must be refused
  *   axas-vmm --bench [--pages N]    N lazy pages touched by the guest
  *                                   against a process touching N pages
  */
@@ -127,8 +129,10 @@ static int vmm_open(struct vmm *m, uint32_t format, uint64_t lazy_pages)
 {
 	struct axas_create c = { .base = 0, .size = 1ULL << 32, .format = format };
 	size_t len = guest_end - guest_start;
+	struct axas_info info;
 	unsigned int i;
 
+	m->space = -1;
 	m->dev = open("/dev/axaddrspace", O_RDWR | O_CLOEXEC);
 	m->hv = open("/dev/axas_hv", O_RDWR | O_CLOEXEC);
 	if (m->dev < 0 || m->hv < 0)
@@ -136,7 +140,9 @@ static int vmm_open(struct vmm *m, uint32_t format, uint64_t lazy_pages)
 	m->space = ioctl(m->dev, AXAS_CREATE_SPACE, &c);
 	if (m->space < 0)
 		return -errno;
-	m->format = format;
+	if (ioctl(m->space, AXAS_GET_INFO, &info))
+		return -errno;
+	m->format = info.format;	/* AXAS_FMT_NATIVE resolved */
 	for (i = 0; i < sizeof(guest_ram) / sizeof(guest_ram[0]); i++)
 		if (map_alloc(m, guest_ram[i].gpa, guest_ram[i].size, guest_ram[i].flags))
 			return -errno;
@@ -347,6 +353,21 @@ static int steps_signal(struct vmm *m)
 	return 0;
 }
 
+/* A space of a format this CPU cannot walk: AXAS_HV_RUN refuses it. */
+static void test_refused(uint32_t format)
+{
+	struct vmm m = { .quiet = 1 };
+	int ret = vmm_open(&m, format, LAZY_PAGES);
+
+	if (!ret) {
+		vmm_reset(&m, GPA_CODE, LAZY_PAGES);
+		ret = ioctl(m.hv, AXAS_HV_RUN, &m.run) ? -errno : 0;
+	}
+	check(ret == -EINVAL, "fmt %u: the hypervisor refuses a format the CPU cannot walk (%s)",
+	      format, strerror(-ret));
+	vmm_close(&m);
+}
+
 static int test_format(uint32_t format)
 {
 	struct vmm m = { .quiet = 1 };
@@ -469,7 +490,8 @@ static int run_once(uint32_t format)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: axas-vmm [--test] [--format F]... | --bench [--format F] [--pages N]\n");
+	fprintf(stderr, "usage: axas-vmm [--test] [--format F]... [--refuse F]...\n"
+		"       axas-vmm --bench [--format F] [--pages N]\n");
 	exit(2);
 }
 
@@ -480,10 +502,11 @@ int main(int argc, char **argv)
 		{ "bench", no_argument, NULL, 'b' },
 		{ "format", required_argument, NULL, 'f' },
 		{ "pages", required_argument, NULL, 'p' },
+		{ "refuse", required_argument, NULL, 'r' },
 		{ NULL, 0, NULL, 0 },
 	};
-	uint32_t formats[16];
-	unsigned int nformats = 0, i;
+	uint32_t formats[16], refused[16];
+	unsigned int nformats = 0, nrefused = 0, i;
 	uint64_t pages = 16384;		/* 64 MiB */
 	int test = 0, do_bench = 0, c;
 
@@ -494,6 +517,8 @@ int main(int argc, char **argv)
 			do_bench = 1;
 		else if (c == 'f' && nformats < 16)
 			formats[nformats++] = strtoul(optarg, NULL, 0);
+		else if (c == 'r' && nrefused < 16)
+			refused[nrefused++] = strtoul(optarg, NULL, 0);
 		else if (c == 'p')
 			pages = strtoull(optarg, NULL, 0);
 		else
@@ -507,12 +532,14 @@ int main(int argc, char **argv)
 		return bench(formats[0], pages);
 	if (!test)
 		return run_once(formats[0]);
-	printf("TAP version 13\n1..%u\n", nformats * STEPS);
+	printf("TAP version 13\n1..%u\n", nformats * STEPS + nrefused);
 	for (i = 0; i < nformats; i++) {
 		test_format(formats[i]);
 		/* A check that did not run is a failure too. */
 		while (tap_n < (int)(i + 1) * STEPS)
 			check(0, "fmt %u: not reached", formats[i]);
 	}
+	for (i = 0; i < nrefused; i++)
+		test_refused(refused[i]);
 	return tap_failed ? 1 : 0;
 }
