@@ -52,7 +52,7 @@
 #define STACK_TOP	(GPA_SMALL + SMALL_SIZE)
 #define REG_SP_X86	4
 
-extern const char guest_start[], guest_end[], guest_after_nx[], guest_spin[];
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
 struct vmm {
 	int dev, space, hv;
@@ -143,7 +143,7 @@ static int vmm_open(struct vmm *m, uint32_t format, uint64_t lazy_pages)
 	if (ioctl(m->space, AXAS_GET_INFO, &info))
 		return -errno;
 	m->format = info.format;	/* AXAS_FMT_NATIVE resolved */
-	for (i = 0; i < sizeof(guest_ram) / sizeof(guest_ram[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(guest_ram); i++)
 		if (map_alloc(m, guest_ram[i].gpa, guest_ram[i].size, guest_ram[i].flags))
 			return -errno;
 	if (map_alloc(m, GPA_LAZY, lazy_pages * 0x1000, AXAS_READ | AXAS_WRITE))
@@ -299,6 +299,12 @@ static int steps_permissions(struct vmm *m)
 	return 0;
 }
 
+/* What the VMM does at the guest's HC_CHECK(4): 0 or -1. */
+static int vmm_edit(struct vmm *m)
+{
+	return unmap(m, EDIT_HOLE, 0x1000) || protect(m, EDIT_RO, 0x1000, AXAS_READ) ? -1 : 0;
+}
+
 static int steps_edits(struct vmm *m)
 {
 	uint64_t faults;
@@ -306,8 +312,8 @@ static int steps_edits(struct vmm *m)
 
 	STEP(!vmm_run(m, &faults) && is_check(m, 4), "fmt %u: the guest stops for the edits",
 	     m->format);
-	STEP(!unmap(m, EDIT_HOLE, 0x1000) && !protect(m, EDIT_RO, 0x1000, AXAS_READ) &&
-	     leaf_size(m, EDIT_HOLE) == 0 && leaf_size(m, EDIT_HOLE + 0x1000) == 0x1000,
+	STEP(!vmm_edit(m) && leaf_size(m, EDIT_HOLE) == 0 &&
+	     leaf_size(m, EDIT_HOLE + 0x1000) == 0x1000,
 	     "fmt %u: a 4 KiB cut inside a 2 MiB leaf, and a page made read-only",
 	     m->format);
 	STEP(!vmm_run(m, &faults) && is_mmio(m, EDIT_HOLE, AXAS_READ) &&
@@ -443,10 +449,9 @@ static int bench(uint32_t format, uint64_t pages)
 		fprintf(stderr, "axas-vmm: the benchmark did not run\n");
 		return 1;
 	}
-	printf("first touch of %llu pages: guest %.1f ms (%.2f us/page), "
-	       "process %.1f ms (%.2f us/page), ratio %.2f\n",
-	       (unsigned long long)pages, g * 1e3, g * 1e6 / pages, l * 1e3,
-	       l * 1e6 / pages, g / l);
+	printf("first touch of %llu pages: guest %.1f ms (%.2f us/page),",
+	       (unsigned long long)pages, g * 1e3, g * 1e6 / pages);
+	printf(" process %.1f ms (%.2f us/page), ratio %.2f\n", l * 1e3, l * 1e6 / pages, g / l);
 	return 0;
 }
 
@@ -478,10 +483,10 @@ static int run_once(uint32_t format)
 			return 1;
 		if (m.run.exit_reason == AXAS_HV_EXIT_MMIO && !m.run.exit.mmio.decoded)
 			m.run.pc = m.run.regs[REG_LINK];	/* the no-exec page */
-		else if (m.run.exit_reason == AXAS_HV_EXIT_MMIO && m.run.exit.mmio.access == AXAS_READ)
+		else if (m.run.exit_reason == AXAS_HV_EXIT_MMIO &&
+			 m.run.exit.mmio.access == AXAS_READ)
 			m.run.regs[m.run.exit.mmio.reg] = MMIO_READ_VALUE;
-		else if (is_check(&m, 4) && (unmap(&m, EDIT_HOLE, 0x1000) ||
-					      protect(&m, EDIT_RO, 0x1000, AXAS_READ)))
+		else if (is_check(&m, 4) && vmm_edit(&m))
 			return 1;
 	}
 	vmm_close(&m);

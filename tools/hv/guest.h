@@ -65,4 +65,9 @@
 #define HC_EXIT		0	/* arg 0: exit code */
 #define HC_CHECK	1	/* arg 0: step, arg 1: mismatches */
 
+#ifndef __ASSEMBLER__
+/* The program's bytes and labels, in guest_<arch>.S. */
+extern const char guest_start[], guest_end[], guest_after_nx[], guest_spin[];
+#endif
+
 #endif /* AXAS_VMM_GUEST_H */
