@@ -457,6 +457,24 @@ static int bench(uint32_t format, uint64_t pages)
 
 /* ---- main ---------------------------------------------------------------- */
 
+/* What the space shows after the run: faults, and the page the guest wrote. */
+static void vmm_report(struct vmm *m)
+{
+	struct axas_translate t = { .gpa = GPA_SMALL + MAGIC_OFF };
+	struct axas_info info;
+	uint32_t magic = 0;
+
+	if (ioctl(m->space, AXAS_GET_INFO, &info) || ioctl(m->space, AXAS_TRANSLATE, &t) ||
+	    pread(m->space, &magic, sizeof(magic), t.gpa) != sizeof(magic))
+		return;
+	printf("axas-vmm: format %u, %llu faults handled in the kernel, %llu bytes mapped\n",
+	       info.format, (unsigned long long)info.faults_handled,
+	       (unsigned long long)info.mapped_bytes);
+	printf("axas-vmm: gpa %#llx -> hpa %#llx (%llu KiB leaf) holds %#x\n",
+	       (unsigned long long)t.gpa, (unsigned long long)t.hpa,
+	       (unsigned long long)t.page_size / 1024, magic);
+}
+
 static int run_once(uint32_t format)
 {
 	struct vmm m = { 0 };
@@ -489,6 +507,7 @@ static int run_once(uint32_t format)
 		else if (is_check(&m, 4) && vmm_edit(&m))
 			return 1;
 	}
+	vmm_report(&m);
 	vmm_close(&m);
 	return (int)m.run.exit.hypercall.args[0];
 }
