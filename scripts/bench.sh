@@ -37,10 +37,21 @@ trap 'rm -rf "$run"' EXIT
 log "building the module against $KDIR and tools/bench"
 build_modules "$KDIR" "$run/mods" || [ $? = 1 ] || die "module build failed"
 make -s -C "$AXAS_TOP/tools/bench" OUTPUT="$run/tests" >/dev/null
-overlay=
+overlay=$run/overlay
+mkdir -p "$overlay/usr/bin"
 if [ -n "${PROFILE:-}" ]; then
-	overlay=$run/overlay
 	profile_overlay "$overlay"
+else
+	# The guest's first touch (samples/hv) against a process's, in the
+	# same VM: 64 MiB of 4 KiB pages each, three times.
+	make -s -C "$AXAS_TOP/tools/hv" OUTPUT="$overlay/usr/bin/" >/dev/null
+	cat >"$run/tests/guest_bench" <<'SH'
+#!/bin/sh
+insmod /lib/modules/axas_hv.ko || exit
+for i in 1 2 3; do axas-vmm --bench --pages 16384 || exit; done
+rmmod axas_hv
+SH
+	chmod +x "$run/tests/guest_bench"
 fi
 
 make_initramfs "$run/initramfs.cpio.gz" "$run/mods" "$run/tests" "" "$overlay"
@@ -52,9 +63,11 @@ log "booting $(basename "$IMAGE") under QEMU (TCG, 2 vCPUs, 3 GiB); host load: $
 AXAS_VM_MEM=3G run_vm "$IMAGE" "$run/initramfs.cpio.gz" check "$run" \
 	"${AXAS_VM_TIMEOUT:-1800}" || true
 log "host load after the run: $(cut -d' ' -f1-3 /proc/loadavg)"
-sed -n '/^@@ SELFTEST bench/,/^@@ EXIT bench/p' "$run/results.log" | tr -d '\r' |
-	grep -v '^@@'
+sed -n '/^@@ SELFTEST bench/,/^@@ EXIT bench/p; /^@@ SELFTEST guest_bench/,/^@@ EXIT guest_bench/p' \
+	"$run/results.log" | tr -d '\r' | grep -v '^@@'
 status=$(sed -n 's/^@@ EXIT bench \([0-9]*\).*/\1/p' "$run/results.log" | tr -d '\r')
+gstatus=$(sed -n 's/^@@ EXIT guest_bench \([0-9]*\).*/\1/p' "$run/results.log" | tr -d '\r')
+[ -n "${PROFILE:-}" ] || [ "${gstatus:-1}" = 0 ] || status=${gstatus:-1}
 if [ "${status:-1}" != 0 ]; then
 	echo "bench: FAILED to run (status ${status:-none}); console: see below" >&2
 	tail -n 30 "$run/console.log" >&2

@@ -359,6 +359,41 @@ static int steps_signal(struct vmm *m)
 	return 0;
 }
 
+static int hv_run_errno(int hv, struct axas_hv_run *r)
+{
+	return ioctl(hv, AXAS_HV_RUN, r) ? errno : 0;
+}
+
+/* Bad arguments of AXAS_HV_RUN, each with its errno, whatever the format. */
+static void test_errors(void)
+{
+	struct vmm m = { .quiet = 1 };
+	struct axas_hv_run r;
+	int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+
+	if (vmm_open(&m, AXAS_FMT_NATIVE, LAZY_PAGES))
+		m.space = -1;
+	vmm_reset(&m, GPA_CODE, LAZY_PAGES);
+	r = m.run;
+	r.flags = 1;
+	check(hv_run_errno(m.hv, &r) == EINVAL, "AXAS_HV_RUN: unknown flags are EINVAL");
+	r = m.run;
+	r.pad = 1;
+	check(hv_run_errno(m.hv, &r) == EINVAL, "AXAS_HV_RUN: a non-zero pad is EINVAL");
+	r = m.run;
+	r.space_fd = -1;
+	check(hv_run_errno(m.hv, &r) == EBADF, "AXAS_HV_RUN: a closed fd is EBADF");
+	r.space_fd = null;
+	check(hv_run_errno(m.hv, &r) == EINVAL, "AXAS_HV_RUN: a file that is no space is EINVAL");
+	check(ioctl(m.hv, AXAS_HV_RUN, NULL) == -1 && errno == EFAULT,
+	      "AXAS_HV_RUN: a bad pointer is EFAULT");
+	check(ioctl(m.hv, _IO(AXAS_HV_IOC, 0xf1)) == -1 && errno == ENOTTY,
+	      "/dev/axas_hv: an unknown ioctl is ENOTTY");
+	close(null);
+	vmm_close(&m);
+}
+#define ERROR_CHECKS	6
+
 /* A space of a format this CPU cannot walk: AXAS_HV_RUN refuses it. */
 static void test_refused(uint32_t format)
 {
@@ -367,7 +402,7 @@ static void test_refused(uint32_t format)
 
 	if (!ret) {
 		vmm_reset(&m, GPA_CODE, LAZY_PAGES);
-		ret = ioctl(m.hv, AXAS_HV_RUN, &m.run) ? -errno : 0;
+		ret = -hv_run_errno(m.hv, &m.run);
 	}
 	check(ret == -EINVAL, "fmt %u: the hypervisor refuses a format the CPU cannot walk (%s)",
 	      format, strerror(-ret));
@@ -556,11 +591,12 @@ int main(int argc, char **argv)
 		return bench(formats[0], pages);
 	if (!test)
 		return run_once(formats[0]);
-	printf("TAP version 13\n1..%u\n", nformats * STEPS + nrefused);
+	printf("TAP version 13\n1..%u\n", nformats * STEPS + nrefused + ERROR_CHECKS);
+	test_errors();
 	for (i = 0; i < nformats; i++) {
 		test_format(formats[i]);
 		/* A check that did not run is a failure too. */
-		while (tap_n < (int)(i + 1) * STEPS)
+		while (tap_n < ERROR_CHECKS + (int)(i + 1) * STEPS)
 			check(0, "fmt %u: not reached", formats[i]);
 	}
 	for (i = 0; i < nrefused; i++)
