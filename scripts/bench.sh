@@ -48,7 +48,7 @@ else
 	cat >"$run/tests/guest_bench" <<'SH'
 #!/bin/sh
 insmod /lib/modules/axas_hv.ko || exit
-for i in 1 2 3; do axas-vmm --bench --pages 16384 || exit; done
+for i in 1 2 3; do /usr/bin/axas-vmm --bench --pages 16384 || exit; done
 rmmod axas_hv
 SH
 	chmod +x "$run/tests/guest_bench"
