@@ -75,12 +75,15 @@ run_selftests() {
 
 # Guests on the tables: the sample hypervisor runs axas-vmm's guest program
 # on a space of the native format (QEMU's SVM walks it), and must refuse
-# Intel EPT, which QEMU's TCG cannot run.
+# Intel EPT, which QEMU's TCG cannot run. The 1 GiB the kernel left alone
+# (memmap=1G$<hpa> on the command line) backs a 1 GiB leaf.
 run_guests() {
+	local hpa
 	[ -x /bin/axas-vmm ] && [ -e /lib/modules/axas_hv.ko ] || return 0
+	hpa=$(sed -n 's/.*memmap=1G\$\(0x[0-9a-f]*\).*/\1/p' /proc/cmdline)
 	load axas_hv
 	out "SELFTEST guests"
-	axas-vmm --test --refuse 1 >&3 2>&1
+	axas-vmm --test --refuse 1 ${hpa:+--linear1g $hpa} >&3 2>&1
 	out "EXIT guests $?"
 	rmmod axas_hv
 	out "RMMOD axas_hv $?"

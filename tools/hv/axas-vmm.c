@@ -7,7 +7,7 @@
  * checks every exit against the contract in guest.h.
  *
  *   axas-vmm [--format F]           run the guest once, print its console
- *   axas-vmm --test [--format F]... [--refuse F]...
+ *   axas-vmm --test [--format F]... [--refuse F]... [--linear1g HPA]
  *                                   the checks as TAP, one line each;
  *                                   formats to --refuse must be refused
  *   axas-vmm --bench [--pages N]    N lazy pages touched by the guest
@@ -409,6 +409,48 @@ static void test_refused(uint32_t format)
 	vmm_close(&m);
 }
 
+static uint64_t linear_1g_hpa;	/* --linear1g: host memory for the 1 GiB leaf */
+
+static int map_linear(struct vmm *m, uint64_t gpa, uint64_t hpa, uint64_t size,
+		      uint32_t flags)
+{
+	struct axas_map_linear l = { .gpa = gpa, .hpa = hpa, .size = size, .flags = flags };
+
+	return ioctl(m->space, AXAS_MAP_LINEAR, &l);
+}
+
+/* What guest_rw1g wrote at @gpa reads back through pread(). */
+static int word_reads_back(struct vmm *m, uint64_t gpa)
+{
+	uint32_t w = 0;
+
+	return pread(m->space, &w, sizeof(w), gpa) == sizeof(w) &&
+	       w == ((uint32_t)gpa ^ 0xa5a5a5a5);
+}
+
+/* The 1 GiB leaf, where the program and the host have what it needs. */
+static int steps_1g(struct vmm *m)
+{
+	uint64_t faults;
+
+	if (!linear_1g_hpa || !guest_rw1g)
+		return 0;
+	STEP(!map_linear(m, GPA_1G, linear_1g_hpa, 1ULL << 30, AXAS_READ | AXAS_WRITE) &&
+	     leaf_size(m, GPA_1G) == 1ULL << 30,
+	     "fmt %u: 1 GiB of host memory mapped linear with one 1 GiB leaf", m->format);
+	vmm_reset(m, code_gpa(guest_rw1g), GPA_1G);
+	STEP(!vmm_run(m, &faults) && is_check(m, 6),
+	     "fmt %u: words read back through the 1 GiB leaf", m->format);
+	STEP(word_reads_back(m, GPA_1G) && word_reads_back(m, GPA_1G + 0x3ffff000),
+	     "fmt %u: and read back through pread", m->format);
+	return 0;
+}
+
+static unsigned int steps_per_format(void)
+{
+	return STEPS + (linear_1g_hpa && guest_rw1g ? 3 : 0);
+}
+
 static int test_format(uint32_t format)
 {
 	struct vmm m = { .quiet = 1 };
@@ -423,6 +465,7 @@ static int test_format(uint32_t format)
 	ret = ret ?: steps_permissions(&m);
 	ret = ret ?: steps_edits(&m);
 	ret = ret ?: steps_signal(&m);
+	ret = ret ?: steps_1g(&m);
 	vmm_close(&m);
 	return ret;
 }
@@ -549,7 +592,7 @@ static int run_once(uint32_t format)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: axas-vmm [--test] [--format F]... [--refuse F]...\n"
+	fprintf(stderr, "usage: axas-vmm [--test] [--format F]... [--refuse F]... [--linear1g HPA]\n"
 		"       axas-vmm --bench [--format F] [--pages N]\n");
 	exit(2);
 }
@@ -562,6 +605,7 @@ int main(int argc, char **argv)
 		{ "format", required_argument, NULL, 'f' },
 		{ "pages", required_argument, NULL, 'p' },
 		{ "refuse", required_argument, NULL, 'r' },
+		{ "linear1g", required_argument, NULL, 'l' },
 		{ NULL, 0, NULL, 0 },
 	};
 	uint32_t formats[16], refused[16];
@@ -578,6 +622,8 @@ int main(int argc, char **argv)
 			formats[nformats++] = strtoul(optarg, NULL, 0);
 		else if (c == 'r' && nrefused < 16)
 			refused[nrefused++] = strtoul(optarg, NULL, 0);
+		else if (c == 'l')
+			linear_1g_hpa = strtoull(optarg, NULL, 0);
 		else if (c == 'p')
 			pages = strtoull(optarg, NULL, 0);
 		else
@@ -591,12 +637,13 @@ int main(int argc, char **argv)
 		return bench(formats[0], pages);
 	if (!test)
 		return run_once(formats[0]);
-	printf("TAP version 13\n1..%u\n", nformats * STEPS + nrefused + ERROR_CHECKS);
+	printf("TAP version 13\n1..%u\n",
+	       nformats * steps_per_format() + nrefused + ERROR_CHECKS);
 	test_errors();
 	for (i = 0; i < nformats; i++) {
 		test_format(formats[i]);
 		/* A check that did not run is a failure too. */
-		while (tap_n < ERROR_CHECKS + (int)(i + 1) * STEPS)
+		while (tap_n < ERROR_CHECKS + (int)((i + 1) * steps_per_format()))
 			check(0, "fmt %u: not reached", formats[i]);
 	}
 	for (i = 0; i < nrefused; i++)

@@ -38,7 +38,12 @@
  * stores of a register (the forms the sample's decoders handle).
  *
  * The program also has a label guest_spin, an endless loop: the VMM
- * enters there to see a signal end AXAS_HV_RUN with EINTR.
+ * enters there to see a signal end AXAS_HV_RUN with EINTR. And it may have
+ * guest_rw1g: entered with the first argument register = GPA_1G, it does
+ * step 2's write and read-back at that address and 0x3ffff000 above it
+ * and calls HC_CHECK(6, mismatches). The VMM maps GPA_1G as a linear area
+ * over 1 GiB of host memory the kernel keeps out of its own use
+ * (memmap=1G$<hpa>), which the tables map with one 1 GiB leaf.
  */
 #ifndef AXAS_VMM_GUEST_H
 #define AXAS_VMM_GUEST_H
@@ -51,6 +56,7 @@
 #define GPA_NX		0x00121000	/* 4 KiB, R|W (no X) */
 #define GPA_HUGE	0x00400000	/* 4 MiB, R|W, populated: 2 MiB leaves */
 #define HUGE_SIZE	0x00400000
+#define GPA_1G		0x40000000	/* 1 GiB, R|W, linear: a 1 GiB leaf */
 #define GPA_CONSOLE	0x0f000000	/* not mapped: the MMIO console */
 #define GPA_LAZY	0x10000000	/* up to LAZY_MAX pages, R|W, lazy */
 #define LAZY_PAGES	64		/* what the tests touch */
@@ -68,6 +74,7 @@
 #ifndef __ASSEMBLER__
 /* The program's bytes and labels, in guest_<arch>.S. */
 extern const char guest_start[], guest_end[], guest_after_nx[], guest_spin[];
+extern const char guest_rw1g[] __attribute__((weak));
 #endif
 
 #endif /* AXAS_VMM_GUEST_H */

@@ -131,6 +131,21 @@ guest_after_nx:
 guest_spin:
 	jmp	guest_spin
 
+	/* The 1 GiB leaf: its first and its last page. */
+	.globl	guest_rw1g
+guest_rw1g:
+	xor	%edi, %edi
+	mov	%esi, %edx
+	WORD_WRITE
+	add	$0x3ffff000, %edx
+	WORD_WRITE
+	mov	%esi, %edx
+	WORD_CHECK
+	add	$0x3ffff000, %edx
+	WORD_CHECK
+	HYPERCALL(HC_CHECK, $6, %edi)
+	hlt
+
 	.balign	4
 huge_offsets:
 	.long	0, 0x1ff000, 0x200000, 0x201000, 0x300000, 0x3ff000, -1
