@@ -4,8 +4,9 @@
  * stage 2 tables (formats 3 and 4). The guest's stage 1 is off (SCTLR_EL12
  * with the MMU off, its writes to the VM control registers trapped by
  * HCR_EL2.TVM), so guest virtual addresses are guest physical ones. Its
- * physical interrupts, SMCs, FP/SIMD/SVE/SME use and its own exceptions
- * (VBAR_EL12 = 0, a gpa the VMM leaves unmapped) all come to the host.
+ * physical interrupts, SMCs, FP/SIMD/SVE/SME use, debug and PMU register
+ * accesses and its own exceptions (VBAR_EL12 = 0: a fetch at gpa 0x200,
+ * which the VMM leaves unmapped) all come to the host.
  *
  * The space's VTTBR_EL2 carries VMID 0, which KVM never allocates. Every
  * exit invalidates VMID 0's translations on the CPU (and VTTBR_EL2.CnP is
@@ -47,6 +48,9 @@
 #define HV_ARM64_HCR_GUEST	(HCR_VM | HCR_RW | HCR_IMO | HCR_FMO | \
 				 HCR_AMO | HCR_TSC | HCR_TVM)
 #define HV_ARM64_CPACR_TRAP	(CPACR_ELx_FPEN | CPACR_ELx_ZEN | CPACR_ELx_SMEN)
+/* Debug and PMU registers: MDSCR_EL1 and the PMU are the host's too. */
+#define HV_ARM64_MDCR_TRAP	(MDCR_EL2_TDA | MDCR_EL2_TDOSA | MDCR_EL2_TDRA | \
+				 MDCR_EL2_TPM | MDCR_EL2_TPMCR)
 
 /* The guest's side of the switch: hv_arm64_switch.S knows the offsets. */
 struct hv_arm64_ctx {
@@ -67,6 +71,7 @@ struct hv_arm64_host {
 	u64 sctlr12;
 	u64 vbar12;
 	u64 cpacr;
+	u64 mdcr;
 	u64 tpidr;
 	u64 tpidrro;
 };
@@ -156,6 +161,7 @@ static void hv_arm64_save_host(struct hv_arm64_host *h)
 	h->sctlr12 = read_sysreg_s(SYS_SCTLR_EL12);
 	h->vbar12 = read_sysreg_s(SYS_VBAR_EL12);
 	h->cpacr = read_sysreg(cpacr_el1);	/* CPTR_EL2 under E2H */
+	h->mdcr = read_sysreg(mdcr_el2);
 	h->tpidr = read_sysreg(tpidr_el0);
 	h->tpidrro = read_sysreg(tpidrro_el0);
 	this_cpu_write(hv_arm64_host_vbar, read_sysreg(vbar_el2));
@@ -173,6 +179,7 @@ static void hv_arm64_load_guest(const struct hv_vcpu *v, const struct hv_arm64_h
 	write_sysreg_s(INIT_SCTLR_EL1_MMU_OFF, SYS_SCTLR_EL12);
 	write_sysreg_s(0, SYS_VBAR_EL12);
 	write_sysreg(h->cpacr & ~HV_ARM64_CPACR_TRAP, cpacr_el1);
+	write_sysreg(h->mdcr | HV_ARM64_MDCR_TRAP, mdcr_el2);
 	isb();
 	if (flush) {
 		__tlbi(vmalls12e1);
@@ -195,6 +202,7 @@ static void hv_arm64_restore_host(const struct hv_arm64_host *h)
 	write_sysreg_s(h->sctlr12, SYS_SCTLR_EL12);
 	write_sysreg_s(h->vbar12, SYS_VBAR_EL12);
 	write_sysreg(h->cpacr, cpacr_el1);
+	write_sysreg(h->mdcr, mdcr_el2);
 	write_sysreg(h->tpidr, tpidr_el0);
 	write_sysreg(h->tpidrro, tpidrro_el0);
 	isb();
