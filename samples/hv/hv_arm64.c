@@ -8,10 +8,11 @@
  * accesses and its own exceptions (VBAR_EL12 = 0: a fetch at gpa 0x200,
  * which the VMM leaves unmapped) all come to the host.
  *
- * The space's VTTBR_EL2 carries VMID 0, which KVM never allocates. Every
- * exit invalidates VMID 0's translations on the CPU (and VTTBR_EL2.CnP is
- * 0, so no other CPU shares them): between two entries no TLB holds any,
- * whichever space ran last. The switch itself is hv_arm64_switch.S.
+ * The space's VTTBR_EL2 carries VMID 0, which KVM never allocates, for
+ * every space. So a CPU invalidates VMID 0's translations (TLBI VMALLS12E1,
+ * this CPU only: VTTBR_EL2.CnP is 0) whenever it enters a different vCPU
+ * than the one it entered last, on top of the run loop's own flushes. The
+ * switch itself is hv_arm64_switch.S.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -83,6 +84,9 @@ asmlinkage void hv_arm64_vectors(void);	/* not a function: VBAR_EL2's table */
 DECLARE_PER_CPU(u64, hv_arm64_host_vbar);
 DEFINE_PER_CPU(u64, hv_arm64_host_vbar);
 
+/* The vCPU whose VMID 0 translations this CPU's TLB may hold. */
+static DEFINE_PER_CPU(struct hv_vcpu *, hv_arm64_last);
+
 static u64 hv_arm64_vtcr_ps_vs;		/* VTCR_EL2.PS and VS */
 static unsigned int hv_arm64_pa_bits;
 
@@ -149,6 +153,11 @@ int hv_arch_vcpu_init(struct hv_vcpu *v)
 
 void hv_arch_vcpu_destroy(struct hv_vcpu *v)
 {
+	int cpu;
+
+	/* A later vCPU at the same address must not look like this one. */
+	for_each_possible_cpu(cpu)
+		cmpxchg(per_cpu_ptr(&hv_arm64_last, cpu), v, NULL);
 	kfree(v->arch);
 	v->arch = NULL;
 }
@@ -189,12 +198,8 @@ static void hv_arm64_load_guest(const struct hv_vcpu *v, const struct hv_arm64_h
 	isb();
 }
 
-/* Drop VMID 0's translations, then give Linux its EL2 back. */
 static void hv_arm64_restore_host(const struct hv_arm64_host *h)
 {
-	__tlbi(vmalls12e1);
-	dsb(nsh);
-	isb();
 	write_sysreg(h->hcr, hcr_el2);
 	isb();
 	write_sysreg(h->vttbr, vttbr_el2);
@@ -297,6 +302,10 @@ void hv_arch_enter(struct hv_vcpu *v, bool flush, struct hv_exit *e)
 	memcpy(c->regs, v->run.regs, sizeof(c->regs));
 	c->pc = v->run.pc;
 	c->pstate = HV_ARM64_GUEST_PSTATE;
+	if (this_cpu_read(hv_arm64_last) != v) {
+		this_cpu_write(hv_arm64_last, v);
+		flush = true;
+	}
 	hv_arm64_save_host(&h);
 	hv_arm64_load_guest(v, &h, flush);
 	vec = hv_arm64_run(c, hv_arm64_vectors);
