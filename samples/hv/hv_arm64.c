@@ -147,6 +147,8 @@ int hv_arch_vcpu_init(struct hv_vcpu *v)
 	if (!c)
 		return -ENOMEM;
 	c->vtcr = v->hw_ctl | hv_arm64_vtcr_ps_vs;
+	/* The UAPI has no PSTATE: each call starts here, entries keep it. */
+	c->pstate = HV_ARM64_GUEST_PSTATE;
 	v->arch = c;
 	return 0;
 }
@@ -301,7 +303,6 @@ void hv_arch_enter(struct hv_vcpu *v, bool flush, struct hv_exit *e)
 
 	memcpy(c->regs, v->run.regs, sizeof(c->regs));
 	c->pc = v->run.pc;
-	c->pstate = HV_ARM64_GUEST_PSTATE;
 	if (this_cpu_read(hv_arm64_last) != v) {
 		this_cpu_write(hv_arm64_last, v);
 		flush = true;
