@@ -5,10 +5,14 @@
  * own nolibc (tools/include/nolibc) and the cross compiler.
  *
  * It loads axaddrspace.ko and axaddrspace_kunit.ko (the KUnit suites run
- * at load), unloads both and powers off. It reports in the protocol of
- * scripts/vm-init.sh: "@@ <event>" lines and the "axas-kunit: begin/end"
- * markers around the KTAP, written to /dev/kmsg so that each is one whole
- * console line.
+ * at load); then, when the kernel command line has arguments after "--"
+ * (the formats of this architecture), loads the sample hypervisor
+ * axas_hv.ko and runs "/axas-vmm --test <arguments>"; unloads everything
+ * and powers off. It reports in the protocol of scripts/vm-init.sh:
+ * "@@ <event>" lines and the "axas-kunit: begin/end" markers around the
+ * KTAP, written to /dev/kmsg so that each is one whole console line. Each
+ * line axas-vmm prints becomes "@@| <line>", which cross.sh turns back
+ * into a line of the "@@ SELFTEST guests" section.
  */
 
 static int kmsg = -1;
@@ -26,7 +30,7 @@ static void append(char *buf, size_t size, const char *s)
 /* One kernel log line: @a, then @b and @status when given. */
 static void say(const char *a, const char *b, int status)
 {
-	char line[128] = "";
+	char line[256] = "";
 
 	append(line, sizeof(line), a);
 	if (b) {
@@ -67,7 +71,71 @@ static void rmmod(const char *name)
 	say("@@ RMMOD", name, -my_syscall2(__NR_delete_module, name, O_NONBLOCK));
 }
 
-int main(void)
+/* Each line on @fd, to the log as "@@| <line>", until end of file. */
+static void relay(int fd)
+{
+	char line[200];
+	size_t n = 0;
+	char c;
+
+	while (read(fd, &c, 1) == 1) {
+		if (c != '\n' && n + 1 < sizeof(line)) {
+			line[n++] = c;
+			continue;
+		}
+		line[n] = 0;
+		say("@@|", line, -1);
+		n = 0;
+	}
+	if (n) {
+		line[n] = 0;
+		say("@@|", line, -1);
+	}
+}
+
+/* /axas-vmm --test @args..., its output relayed: its exit status. */
+static int run_vmm(int nargs, char **args)
+{
+	char *argv[40] = { "/axas-vmm", "--test" };
+	char *envp[] = { NULL };
+	int i, fds[2], status = 0;
+	pid_t pid;
+
+	for (i = 0; i < nargs && i + 3 < (int)(sizeof(argv) / sizeof(argv[0])); i++)
+		argv[i + 2] = args[i];
+	if (pipe(fds))
+		return 126;
+	pid = fork();
+	if (pid == 0) {
+		dup2(fds[1], 1);
+		dup2(fds[1], 2);
+		close(fds[0]);
+		close(fds[1]);
+		execve(argv[0], argv, envp);
+		write(2, "/axas-vmm: cannot execute\n", 26);
+		exit(127);
+	}
+	close(fds[1]);
+	if (pid > 0)
+		relay(fds[0]);
+	close(fds[0]);
+	if (pid < 0 || waitpid(pid, &status, 0) != pid)
+		return 126;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+/* The guests on the tables, where the command line names formats. */
+static void run_guests(int nargs, char **args)
+{
+	if (nargs < 1)
+		return;
+	insmod("axas_hv");
+	say("@@ SELFTEST guests", NULL, -1);
+	say("@@ EXIT guests", NULL, run_vmm(nargs, args));
+	rmmod("axas_hv");
+}
+
+int main(int argc, char **argv)
 {
 	mount("devtmpfs", "/dev", "devtmpfs", 0, NULL);
 	kmsg = open("/dev/kmsg", O_WRONLY);
@@ -78,6 +146,7 @@ int main(void)
 	say("axas-kunit: end", NULL, -1);
 	say("@@ KUNIT", NULL, -1);
 	rmmod("axaddrspace_kunit");
+	run_guests(argc - 1, argv + 1);
 	rmmod("axaddrspace");
 	say("@@ DONE", NULL, -1);
 	sleep(1);

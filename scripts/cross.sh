@@ -12,7 +12,11 @@
 # 2. a QEMU virt machine of that architecture (TCG) boots the kernel with
 #    an initramfs holding the modules and scripts/cross-init.c (nolibc) as
 #    /init, which loads them: every KUnit suite runs on that architecture,
-#    among them the check that AXAS_FMT_NATIVE resolves to its format.
+#    among them the check that AXAS_FMT_NATIVE resolves to its format;
+# 3. where the architecture has a guest program (tools/hv/guest_ARCH.S),
+#    the same VM loads the sample hypervisor axas_hv.ko and runs axas-vmm
+#    --test (a static binary: libc6-dev-ARCH-cross) on the formats of that
+#    architecture, as the x86 VMs do.
 # The run is judged by scripts/vm-results.py like the x86 VMs (KUnit
 # cases, module load and unload, a clean console). Writes
 # "<passed> <failed> <skipped>" to <out dir>/counts.
@@ -32,8 +36,8 @@ fail() { # fail <arch> <message>
 	echo "0 1 0" >>"$out/counts"
 }
 
-# The initramfs: /init and the modules; /dev/console comes from the
-# kernel's built-in initramfs.
+# The initramfs: /init, the modules and /axas-vmm if built; /dev/console
+# comes from the kernel's built-in initramfs.
 cross_initramfs() {
 	local dir=$1 root=$1/root
 	rm -rf "$root" && mkdir -p "$root/lib/modules" "$root/dev"
@@ -43,24 +47,65 @@ cross_initramfs() {
 		-include nolibc.h -o "$root/init" "$AXAS_TOP/scripts/cross-init.c" -lgcc ||
 		return 1
 	cp "$dir"/mods/*.ko "$root/lib/modules/"
+	[ ! -e "$dir/axas-vmm" ] || cp "$dir/axas-vmm" "$root/"
 	(cd "$root" && find . | cpio -o -H newc --quiet) | gzip -1 >"$dir/initramfs.cpio.gz"
 }
 
-cross_vm() { # cross_vm <arch> <dir>
-	local qemu rc=0
+# The one per-architecture place: the QEMU machine, the console, and the
+# arguments of axas-vmm --test: the formats the sample hypervisor must run
+# there (--format) and some it must refuse (--refuse), empty without a
+# guest program for the architecture; hv_kconfig: an option the kernel
+# needs for axas-vmm to run. Sets qemu, console, hv_args and hv_kconfig.
+cross_arch() { # cross_arch <arch>
+	hv_args="" hv_kconfig=""
 	case "$1" in
-	arm64) qemu=(qemu-system-aarch64 -M virt -cpu cortex-a57)
-	       set -- "$1" "$2" console=ttyAMA0 ;;
-	riscv64) qemu=(qemu-system-riscv64 -M virt -bios default)
-		 set -- "$1" "$2" console=ttyS0 ;;
+	arm64)
+		qemu=(qemu-system-aarch64 -M virt -cpu cortex-a57)
+		console=ttyAMA0
+		# VHE at EL2 needs virtualization=on, and -cpu max (52-bit
+		# PARange) walks both stage-2 formats.
+		if [ -e "$AXAS_TOP/tools/hv/guest_arm64.S" ]; then
+			# shellcheck disable=SC2054 # -M takes a comma list
+			qemu=(qemu-system-aarch64 -M virt,virtualization=on -cpu max)
+			hv_args="--format 3 --format 4 --refuse 5"
+		fi ;;
+	riscv64)
+		# QEMU 7.2's H extension is on by default; its hgatp takes
+		# mode 10 (Sv57x4), so all three G-stage formats run.
+		qemu=(qemu-system-riscv64 -M virt -bios default)
+		console=ttyS0
+		# glibc's riscv64 code (setjmp, at least) uses the FPU: without
+		# CONFIG_FPU the static axas-vmm dies of SIGILL.
+		hv_kconfig=CONFIG_FPU
+		[ ! -e "$AXAS_TOP/tools/hv/guest_riscv64.S" ] ||
+			hv_args="--format 5 --format 6 --format 9 --refuse 7" ;;
 	esac
+}
+
+# <dir>/axas-vmm for <arch>, from a private copy of tools/hv (next to the
+# copy of the sources that build_modules made).
+cross_vmm() { # cross_vmm <arch> <dir>
+	local src=$2/mods/src
+	rm -rf "$src/tools" && cp -r "$AXAS_TOP/tools" "$src/"
+	make -s -C "$src/tools/hv" ARCH="$1" CROSS_COMPILE="$CROSS_COMPILE" \
+		OUTPUT="$(cd "$2" && pwd)/" >"$2/vmm-build.log" 2>&1
+}
+
+cross_vm() { # cross_vm <arch> <dir>
+	local rc=0 args="" line
+	[ -z "$hv_args" ] || args=" -- $hv_args"
+	# printk.devkmsg=on: the init's many /dev/kmsg lines are not ratelimited.
+	line="console=$console panic=-1 loglevel=7 printk.devkmsg=on$args"
 	timeout --foreground -k 10 "$TIMEOUT" "${qemu[@]}" -accel tcg -smp 2 -m 1G \
 		-nodefaults -no-reboot -display none -serial file:"$2/console.log" \
-		-kernel "$IMAGE" -initrd "$2/initramfs.cpio.gz" -append "$3 panic=-1 loglevel=7" \
+		-kernel "$IMAGE" -initrd "$2/initramfs.cpio.gz" -append "$line" \
 		</dev/null >"$2/qemu.log" 2>&1 || rc=$?
 	[ $rc -ne 124 ] || echo "VM did not finish within ${TIMEOUT}s" >>"$2/qemu.log"
-	# The init's "@@" lines, out of the kernel log.
-	sed -n 's/^\[ *[0-9.]*\] \(@@ .*\)$/\1/p' "$2/console.log" | tr -d '\r' >"$2/results.log"
+	# The init's "@@" lines, out of the kernel log; "@@| <line>" is a line
+	# of the program it runs, the body of the section it is in.
+	sed -n -e 's/^\[ *[0-9.]*\] \(@@ .*\)$/\1/p' \
+		-e 's/^\[ *[0-9.]*\] @@| \(.*\)$/\1/p' "$2/console.log" |
+		tr -d '\r' >"$2/results.log"
 }
 
 one_arch() {
@@ -80,6 +125,22 @@ one_arch() {
 	else
 		echo "[cross-$arch] ok: W=1 module build with ${CROSS_COMPILE}gcc"
 		echo "1 0 0" >>"$out/counts"
+	fi
+	cross_arch "$arch"
+	rm -f "$dir/axas-vmm"
+	if [ -n "$hv_args" ] && [ -n "$hv_kconfig" ] && ! grep -qx "$hv_kconfig=y" "$KDIR/.config"; then
+		fail "$arch" "guests: the kernel lacks $hv_kconfig=y (scripts/cross-$arch.config), which axas-vmm needs"
+		hv_args=""
+	fi
+	if [ -n "$hv_args" ]; then
+		if cross_vmm "$arch" "$dir"; then
+			echo "[cross-$arch] ok: axas-vmm built with ${CROSS_COMPILE}gcc"
+			echo "1 0 0" >>"$out/counts"
+		else
+			fail "$arch" "building axas-vmm:"
+			sed 's/^/    /' "$dir/vmm-build.log"
+			hv_args=""
+		fi
 	fi
 	cross_initramfs "$dir" || { fail "$arch" "building the nolibc /init"; return; }
 	log "cross-$arch: booting $(basename "$IMAGE") under qemu (TCG)"

@@ -13,6 +13,7 @@ PACKAGES=(
 	python3 sparse clang llvm lld busybox-static qemu-system-x86
 	linux-source-6.1 linux-source-6.12 linux-headers-amd64
 	gcc-aarch64-linux-gnu gcc-riscv64-linux-gnu qemu-system-arm qemu-system-misc
+	libc6-dev-riscv64-cross libc6-dev-arm64-cross
 	"$@"
 )
 
