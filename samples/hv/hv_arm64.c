@@ -45,7 +45,11 @@
 /* EL1h with D, A, I and F masked. */
 #define HV_ARM64_GUEST_PSTATE	(PSR_MODE_EL1h | PSR_D_BIT | PSR_A_BIT | \
 				 PSR_I_BIT | PSR_F_BIT)
-/* Stage 2 on, AArch64 EL1, physical IRQ/FIQ/SError and SMC to EL2. */
+/*
+ * Stage 2 on, AArch64 EL1, physical IRQ/FIQ/SError and SMC to EL2, and the
+ * guest's writes to SCTLR_EL1, TTBRn_EL1, TCR_EL1... trapped (TVM), so
+ * that its stage 1 stays off and FAR_EL2 is a gpa.
+ */
 #define HV_ARM64_HCR_GUEST	(HCR_VM | HCR_RW | HCR_IMO | HCR_FMO | \
 				 HCR_AMO | HCR_TSC | HCR_TVM)
 #define HV_ARM64_CPACR_TRAP	(CPACR_ELx_FPEN | CPACR_ELx_ZEN | CPACR_ELx_SMEN)
