@@ -93,15 +93,18 @@ static void relay(int fd)
 	}
 }
 
+#define VMM_ARGS	40
+
 /* /axas-vmm --test @args..., its output relayed: its exit status. */
 static int run_vmm(int nargs, char **args)
 {
-	char *argv[40] = { "/axas-vmm", "--test" };
-	char *envp[] = { NULL };
+	static char *argv[VMM_ARGS], *envp[1];
 	int i, fds[2], status = 0;
 	pid_t pid;
 
-	for (i = 0; i < nargs && i + 3 < (int)(sizeof(argv) / sizeof(argv[0])); i++)
+	argv[0] = "/axas-vmm";
+	argv[1] = "--test";
+	for (i = 0; i < nargs && i + 3 < VMM_ARGS; i++)
 		argv[i + 2] = args[i];
 	if (pipe(fds))
 		return 126;
