@@ -55,9 +55,10 @@ cross_initramfs() {
 # arguments of axas-vmm --test: the formats the sample hypervisor must run
 # there (--format) and some it must refuse (--refuse), empty without a
 # guest program for the architecture; hv_kconfig: an option the kernel
-# needs for axas-vmm to run. Sets qemu, console, hv_args and hv_kconfig.
+# needs for axas-vmm to run; ram and cmdline: the VM's memory and extra
+# kernel parameters. Sets qemu, console, hv_args, hv_kconfig, ram, cmdline.
 cross_arch() { # cross_arch <arch>
-	hv_args="" hv_kconfig=""
+	hv_args="" hv_kconfig="" ram=1G cmdline=""
 	case "$1" in
 	arm64)
 		qemu=(qemu-system-aarch64 -M virt -cpu cortex-a57)
@@ -77,8 +78,11 @@ cross_arch() { # cross_arch <arch>
 		# glibc's riscv64 code (setjmp, at least) uses the FPU: without
 		# CONFIG_FPU the static axas-vmm dies of SIGILL.
 		hv_kconfig=CONFIG_FPU
+		# RAM is at 2 GiB: with mem=1G the kernel leaves the second
+		# GiB alone, host memory for the guests' 1 GiB linear leaf.
+		ram=2G cmdline="mem=1G"
 		[ ! -e "$AXAS_TOP/tools/hv/guest_riscv64.S" ] ||
-			hv_args="--format 5 --format 6 --format 9 --refuse 7" ;;
+			hv_args="--format 5 --format 6 --format 9 --refuse 7 --linear1g 0xc0000000" ;;
 	esac
 }
 
@@ -95,8 +99,8 @@ cross_vm() { # cross_vm <arch> <dir>
 	local rc=0 args="" line
 	[ -z "$hv_args" ] || args=" -- $hv_args"
 	# printk.devkmsg=on: the init's many /dev/kmsg lines are not ratelimited.
-	line="console=$console panic=-1 loglevel=7 printk.devkmsg=on$args"
-	timeout --foreground -k 10 "$TIMEOUT" "${qemu[@]}" -accel tcg -smp 2 -m 1G \
+	line="console=$console panic=-1 loglevel=7 printk.devkmsg=on${cmdline:+ $cmdline}$args"
+	timeout --foreground -k 10 "$TIMEOUT" "${qemu[@]}" -accel tcg -smp 2 -m "$ram" \
 		-nodefaults -no-reboot -display none -serial file:"$2/console.log" \
 		-kernel "$IMAGE" -initrd "$2/initramfs.cpio.gz" -append "$line" \
 		</dev/null >"$2/qemu.log" 2>&1 || rc=$?

@@ -18,7 +18,7 @@
 	.text
 	.option	norvc
 	.option	norelax
-	.globl	guest_start, guest_end, guest_after_nx, guest_spin
+	.globl	guest_start, guest_end, guest_after_nx, guest_spin, guest_rw1g
 
 /* Write its own address (t0) xor 0xa5a5a5a5 (s2) at t0. */
 .macro	word_write
@@ -129,6 +129,21 @@ guest_after_nx:
 
 guest_spin:
 	j	guest_spin
+
+/* The 1 GiB leaf at a0 (GPA_1G): its first and last page, as in step 2. */
+guest_rw1g:
+	li	s2, 0xa5a5a5a5
+	li	s1, 0
+	mv	t0, a0
+	word_write
+	word_check
+	li	t1, 0x3ffff000
+	add	t0, a0, t1
+	word_write
+	word_check
+	li	t6, 6
+	HYPERCALL(HC_CHECK, t6, s1)
+13:	j	13b
 
 	.balign	4
 huge_offsets:
