@@ -28,12 +28,14 @@ static const struct axas_field axas_fields[] = {
 	FIELD(axas_map_alloc, flags, 16), FIELD(axas_map_alloc, pad, 20),
 	FIELD(axas_map_alloc, reserved, 24),
 	FIELD(axas_range, gpa, 0), FIELD(axas_range, size, 8),
+	FIELD(axas_range, op_flags, 16), FIELD(axas_range, pad, 20),
 	FIELD(axas_protect, gpa, 0), FIELD(axas_protect, size, 8),
 	FIELD(axas_protect, flags, 16), FIELD(axas_protect, pad, 20),
 	FIELD(axas_translate, gpa, 0), FIELD(axas_translate, hpa, 8),
 	FIELD(axas_translate, page_size, 16), FIELD(axas_translate, area_start, 24),
 	FIELD(axas_translate, area_size, 32), FIELD(axas_translate, flags, 40),
-	FIELD(axas_translate, backend, 44), FIELD(axas_translate, reserved, 48),
+	FIELD(axas_translate, backend, 44), FIELD(axas_translate, op_flags, 48),
+	FIELD(axas_translate, reserved, 52),
 	FIELD(axas_translate_batch, entries, 0),
 	FIELD(axas_translate_batch, count, 8),
 	FIELD(axas_translate_batch, flags, 12),
@@ -52,11 +54,13 @@ static const struct axas_field axas_fields[] = {
 	FIELD(axas_area, hpa, 16), FIELD(axas_area, flags, 24),
 	FIELD(axas_area, backend, 28),
 	FIELD(axas_areas, areas, 0), FIELD(axas_areas, capacity, 8),
-	FIELD(axas_areas, count, 12),
+	FIELD(axas_areas, count, 12), FIELD(axas_areas, op_flags, 16),
+	FIELD(axas_areas, pad, 20),
 	FIELD(axas_table_page, hpa, 0), FIELD(axas_table_page, level, 8),
 	FIELD(axas_table_page, index, 12), FIELD(axas_table_page, entries, 16),
 	FIELD(axas_dump, pages, 0), FIELD(axas_dump, capacity, 8),
-	FIELD(axas_dump, count, 12),
+	FIELD(axas_dump, count, 12), FIELD(axas_dump, op_flags, 16),
+	FIELD(axas_dump, pad, 20),
 };
 
 static void axas_uapi_offsets_test(struct kunit *test)
@@ -72,16 +76,16 @@ static void axas_uapi_sizes_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, sizeof(struct axas_create), 48);
 	KUNIT_EXPECT_EQ(test, sizeof(struct axas_map_linear), 40);
 	KUNIT_EXPECT_EQ(test, sizeof(struct axas_map_alloc), 32);
-	KUNIT_EXPECT_EQ(test, sizeof(struct axas_range), 16);
+	KUNIT_EXPECT_EQ(test, sizeof(struct axas_range), 24);
 	KUNIT_EXPECT_EQ(test, sizeof(struct axas_protect), 24);
 	KUNIT_EXPECT_EQ(test, sizeof(struct axas_translate), 56);
 	KUNIT_EXPECT_EQ(test, sizeof(struct axas_translate_batch), 32);
 	KUNIT_EXPECT_EQ(test, sizeof(struct axas_fault), 16);
 	KUNIT_EXPECT_EQ(test, sizeof(struct axas_info), 128);
 	KUNIT_EXPECT_EQ(test, sizeof(struct axas_area), 32);
-	KUNIT_EXPECT_EQ(test, sizeof(struct axas_areas), 16);
+	KUNIT_EXPECT_EQ(test, sizeof(struct axas_areas), 24);
 	KUNIT_EXPECT_EQ(test, sizeof(struct axas_table_page), 4112);
-	KUNIT_EXPECT_EQ(test, sizeof(struct axas_dump), 16);
+	KUNIT_EXPECT_EQ(test, sizeof(struct axas_dump), 24);
 }
 
 /* The numbers as userspace-api.rst spells them: direction, size, magic 0xB9, nr. */

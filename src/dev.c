@@ -19,6 +19,8 @@
 
 #include "dev.h"
 #include "npt/npt.h"
+#include "space.h"
+#include "uarg.h"
 
 static unsigned int max_spaces;
 module_param(max_spaces, uint, 0644);
@@ -73,19 +75,23 @@ void axas_dev_space_closed(kuid_t uid)
 }
 EXPORT_SYMBOL_IF_KUNIT(axas_dev_space_closed);
 
-static struct axas *axas_dev_new_space(void __user *uarg)
+static const struct axas_ioc axas_ioc_create = { AXAS_CREATE_SPACE, 48 };
+
+static struct axas *axas_dev_new_space(unsigned int cmd, void __user *uarg)
 {
 	struct axas_create arg;
+	int ret;
 
-	if (copy_from_user(&arg, uarg, sizeof(arg)))
-		return ERR_PTR(-EFAULT);
+	ret = axas_ioc_copy_in(&axas_ioc_create, cmd, &arg, uarg);
+	if (ret)
+		return ERR_PTR(ret);
 	if (arg.reserved[0] || arg.reserved[1] || arg.reserved[2])
-		return ERR_PTR(-EINVAL);
+		return ERR_PTR(axas_bad("create: nonzero reserved"));
 	return axas_create(arg.base, arg.size, arg.format, arg.flags);
 }
 
 /* The KVM order: reserve the fd, build the space and its file, install last. */
-static long axas_dev_create(void __user *uarg)
+static long axas_dev_create(unsigned int cmd, void __user *uarg)
 {
 	kuid_t uid = current_uid();
 	struct axas *as;
@@ -98,7 +104,7 @@ static long axas_dev_create(void __user *uarg)
 	fd = get_unused_fd_flags(O_CLOEXEC);
 	if (fd < 0)
 		goto put_slot;
-	as = axas_dev_new_space(uarg);
+	as = axas_dev_new_space(cmd, uarg);
 	if (IS_ERR(as)) {
 		put_unused_fd(fd);
 		fd = PTR_ERR(as);
@@ -119,8 +125,29 @@ put_slot:
 	return fd;
 }
 
-static long axas_dev_check_extension(unsigned long cap)
+/* The space's format at @as, or 0 for the device fd (@as NULL). */
+static u32 axas_space_format(struct axas *as)
 {
+	struct axas_info info;
+
+	if (!as)
+		return 0;
+	axas_get_info(as, &info);
+	return info.format;
+}
+
+/**
+ * axas_check_extension() - AXAS_CHECK_EXTENSION on the device or a space fd
+ * @as: the space of a space fd, which may answer for its format; NULL for
+ *	the device fd
+ * @cap: AXAS_CAP_*
+ *
+ * Return: the capability's value, 0 for one this module does not know.
+ */
+long axas_check_extension(struct axas *as, unsigned long cap)
+{
+	u32 format = axas_space_format(as);
+
 	switch (cap) {
 	case AXAS_CAP_FORMATS:
 		return GENMASK(AXAS_FMT_MAX, AXAS_FMT_X86_EPT4);
@@ -129,22 +156,25 @@ static long axas_dev_check_extension(unsigned long cap)
 	case AXAS_CAP_TRANSLATE_BATCH:
 		return AXAS_TRANSLATE_BATCH_MAX;
 	case AXAS_CAP_EPT_EXEC_ONLY:
+		if (format && format != AXAS_FMT_X86_EPT4 && format != AXAS_FMT_X86_EPT5)
+			return 0;
 		return axas_npt_ept_exec_only();
 	default:
 		return 0;
 	}
 }
 
+/* Any struct size for CREATE_SPACE; the _IO commands exactly. */
 static long axas_dev_ioctl(struct file *file, unsigned int cmd,
 			   unsigned long arg)
 {
+	if (axas_ioc_match(&axas_ioc_create, cmd))
+		return axas_dev_create(cmd, (void __user *)arg);
 	switch (cmd) {
 	case AXAS_GET_API_VERSION:
 		return AXAS_API_VERSION;
-	case AXAS_CREATE_SPACE:
-		return axas_dev_create((void __user *)arg);
 	case AXAS_CHECK_EXTENSION:
-		return axas_dev_check_extension(arg);
+		return axas_check_extension(NULL, arg);
 	default:
 		return -ENOTTY;
 	}

@@ -12,6 +12,7 @@ struct file;
 #define AXAS_TRANSLATE_BATCH_MAX	4096
 
 struct file *axas_space_file(struct axas *as);
+long axas_check_extension(struct axas *as, unsigned long cap);
 void axas_dev_space_closed(kuid_t uid);
 #if IS_ENABLED(CONFIG_KUNIT)
 int axas_dev_space_slot(kuid_t uid, unsigned int limit);

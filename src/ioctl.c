@@ -18,6 +18,7 @@
 
 #include "dev.h"
 #include "space.h"
+#include "uarg.h"
 
 static int axas_release_file(struct inode *inode, struct file *file)
 {
@@ -56,12 +57,10 @@ static bool axas_show_hpa(void)
 	return ns_capable_noaudit(&init_user_ns, CAP_SYS_ADMIN);
 }
 
-static long axas_ioc_map_linear(struct axas *as, void __user *uarg)
+static long axas_ioc_map_linear(struct axas *as, void *karg, void __user *uarg)
 {
-	struct axas_map_linear arg;
+	struct axas_map_linear arg = *(struct axas_map_linear *)karg;
 
-	if (copy_from_user(&arg, uarg, sizeof(arg)))
-		return -EFAULT;
 	if (arg.pad || arg.reserved)
 		return axas_bad("map_linear: nonzero pad or reserved");
 	if (!capable(CAP_SYS_RAWIO))
@@ -72,32 +71,28 @@ static long axas_ioc_map_linear(struct axas *as, void __user *uarg)
 	return axas_map_linear(as, arg.gpa, arg.hpa, arg.size, arg.flags);
 }
 
-static long axas_ioc_map_alloc(struct axas *as, void __user *uarg)
+static long axas_ioc_map_alloc(struct axas *as, void *karg, void __user *uarg)
 {
-	struct axas_map_alloc arg;
+	struct axas_map_alloc arg = *(struct axas_map_alloc *)karg;
 
-	if (copy_from_user(&arg, uarg, sizeof(arg)))
-		return -EFAULT;
 	if (arg.pad || arg.reserved)
 		return axas_bad("map_alloc: nonzero pad or reserved");
 	return axas_map_alloc(as, arg.gpa, arg.size, arg.flags);
 }
 
-static long axas_ioc_unmap(struct axas *as, void __user *uarg)
+static long axas_ioc_unmap(struct axas *as, void *karg, void __user *uarg)
 {
-	struct axas_range arg;
+	struct axas_range arg = *(struct axas_range *)karg;
 
-	if (copy_from_user(&arg, uarg, sizeof(arg)))
-		return -EFAULT;
+	if (arg.op_flags || arg.pad)
+		return axas_bad("unmap: unknown op_flags %#x or nonzero pad", arg.op_flags);
 	return axas_unmap(as, arg.gpa, arg.size);
 }
 
-static long axas_ioc_protect(struct axas *as, void __user *uarg)
+static long axas_ioc_protect(struct axas *as, void *karg, void __user *uarg)
 {
-	struct axas_protect arg;
+	struct axas_protect arg = *(struct axas_protect *)karg;
 
-	if (copy_from_user(&arg, uarg, sizeof(arg)))
-		return -EFAULT;
 	if (arg.pad)
 		return axas_bad("protect: nonzero pad");
 	return axas_protect_checked(as, arg.gpa, arg.size, arg.flags);
@@ -116,19 +111,19 @@ static void axas_translate_out(struct axas_translate *arg,
 	arg->reserved = 0;
 }
 
-static long axas_ioc_translate(struct axas *as, void __user *uarg)
+static long axas_ioc_translate(struct axas *as, void *karg, void __user *uarg)
 {
-	struct axas_translate arg;
+	struct axas_translate *arg = karg;
 	struct axas_translation t;
 	int ret;
 
-	if (copy_from_user(&arg, uarg, sizeof(arg)))
-		return -EFAULT;
-	ret = axas_translate(as, arg.gpa, &t);
+	if (arg->op_flags)
+		return axas_bad("translate: unknown op_flags %#x", arg->op_flags);
+	ret = axas_translate(as, arg->gpa, &t);
 	if (ret)
 		return ret;
-	axas_translate_out(&arg, &t, axas_show_hpa());
-	return copy_to_user(uarg, &arg, sizeof(arg)) ? -EFAULT : 0;
+	axas_translate_out(arg, &t, axas_show_hpa());
+	return 0;
 }
 
 /* Elements a batch translates between two copies from and to userspace. */
@@ -163,6 +158,10 @@ static int axas_translate_chunks(struct axas *as, struct axas_translate *buf,
 		if (copy_from_user(buf, uents + *done, bytes))
 			return -EFAULT;
 		for (i = 0; i < k; i++)
+			if (buf[i].op_flags)
+				return axas_bad("translate_batch: element %u: unknown op_flags %#x",
+						*done + i, buf[i].op_flags);
+		for (i = 0; i < k; i++)
 			axas_translate_elem(as, &buf[i], show_hpa);
 		left = copy_to_user(uents + *done, buf, bytes);
 		if (left) {
@@ -174,16 +173,16 @@ static int axas_translate_chunks(struct axas *as, struct axas_translate *buf,
 	return 0;
 }
 
-static long axas_ioc_translate_batch(struct axas *as, void __user *uarg)
+/* Writes its one output, count, itself: also when it fails midway. */
+static long axas_ioc_translate_batch(struct axas *as, void *karg,
+				     void __user *uarg)
 {
 	struct axas_translate_batch __user *ubatch = uarg;
-	struct axas_translate_batch arg;
+	struct axas_translate_batch arg = *(struct axas_translate_batch *)karg;
 	struct axas_translate *buf;
 	u32 done = 0;
 	int ret = 0;
 
-	if (copy_from_user(&arg, uarg, sizeof(arg)))
-		return -EFAULT;
 	if (arg.flags || arg.reserved[0] || arg.reserved[1])
 		return axas_bad("translate_batch: unknown flags %#x or nonzero reserved",
 				arg.flags);
@@ -224,7 +223,8 @@ efault:
 	return -EFAULT;
 }
 
-static long axas_ioc_fault(struct axas *as, void __user *uarg)
+/* Writes its one output, handled, itself (axas_get_fault()). */
+static long axas_ioc_fault(struct axas *as, void *karg, void __user *uarg)
 {
 	struct axas_npf_info npf;
 	bool handled;
@@ -241,16 +241,16 @@ static long axas_ioc_fault(struct axas *as, void __user *uarg)
 			&((struct axas_fault __user *)uarg)->handled) ? -EFAULT : 0;
 }
 
-static long axas_ioc_info(struct axas *as, void __user *uarg)
+static long axas_ioc_info(struct axas *as, void *karg, void __user *uarg)
 {
-	struct axas_info info;
+	struct axas_info *info = karg;
 
-	axas_get_info(as, &info);
+	axas_get_info(as, info);
 	if (!axas_show_hpa()) {
-		info.root_hpa = 0;
-		info.hw_root = 0;
+		info->root_hpa = 0;
+		info->hw_root = 0;
 	}
-	return copy_to_user(uarg, &info, sizeof(info)) ? -EFAULT : 0;
+	return 0;
 }
 
 /* Areas a listing copies between two copies to userspace. */
@@ -299,24 +299,23 @@ restart:
 	return 0;
 }
 
-static long axas_ioc_areas(struct axas *as, void __user *uarg)
+static long axas_ioc_areas(struct axas *as, void *karg, void __user *uarg)
 {
 	struct axas_areas_chunk chunk = {};
-	struct axas_areas arg;
+	struct axas_areas *arg = karg;
 	int ret;
 
-	if (copy_from_user(&arg, uarg, sizeof(arg)))
-		return -EFAULT;
+	if (arg->op_flags || arg->pad)
+		return axas_bad("get_areas: unknown op_flags %#x or nonzero pad",
+				arg->op_flags);
 	chunk.buf = kmalloc_array(AXAS_AREAS_CHUNK, sizeof(*chunk.buf),
 				  GFP_KERNEL);
 	if (!chunk.buf)
 		return -ENOMEM;
-	ret = axas_areas_copy(as, &chunk, u64_to_user_ptr(arg.areas),
-			      arg.capacity, axas_show_hpa(), &arg.count);
+	ret = axas_areas_copy(as, &chunk, u64_to_user_ptr(arg->areas),
+			      arg->capacity, axas_show_hpa(), &arg->count);
 	kfree(chunk.buf);
-	if (ret)
-		return ret;
-	return copy_to_user(uarg, &arg, sizeof(arg)) ? -EFAULT : 0;
+	return ret;
 }
 
 struct axas_dump_user {
@@ -336,58 +335,110 @@ static int axas_dump_user_one(void *arg, const struct axas_table_page *page)
 	return 0;
 }
 
-static long axas_ioc_dump(struct axas *as, void __user *uarg)
+static long axas_ioc_dump(struct axas *as, void *karg, void __user *uarg)
 {
-	struct axas_dump arg;
+	struct axas_dump *arg = karg;
 	struct axas_dump_user d;
 	long ret;
 
 	if (!capable(CAP_SYS_ADMIN))
 		return -EPERM;
-	if (copy_from_user(&arg, uarg, sizeof(arg)))
-		return -EFAULT;
-	d.pages = u64_to_user_ptr(arg.pages);
-	d.capacity = arg.capacity;
+	if (arg->op_flags || arg->pad)
+		return axas_bad("dump_tables: unknown op_flags %#x or nonzero pad",
+				arg->op_flags);
+	d.pages = u64_to_user_ptr(arg->pages);
+	d.capacity = arg->capacity;
 	d.n = 0;
 	ret = axas_dump_tables(as, axas_dump_user_one, &d);
 	if (ret < 0)
 		return ret;
-	arg.count = ret;
-	return copy_to_user(uarg, &arg, sizeof(arg)) ? -EFAULT : 0;
+	arg->count = ret;
+	return 0;
 }
 
+static long axas_ioc_clear(struct axas *as, void *karg, void __user *uarg)
+{
+	return axas_clear(as);
+}
+
+static long axas_ioc_check_extension(struct axas *as, void *karg,
+				     void __user *uarg)
+{
+	return axas_check_extension(as, (unsigned long)uarg);
+}
+
+/**
+ * struct axas_space_ioc - one ioctl of a space fd
+ * @ioc: its command and version 1's struct size
+ * @fn: the handler, with the argument in the module's layout at @karg
+ *	(after axas_ioc_copy_in()) and the caller's at @uarg (or the integer
+ *	argument of an _IO command)
+ * @copy_out: write @karg back on success; handlers that write their
+ *	outputs themselves (also on failure) leave it false
+ */
+struct axas_space_ioc {
+	struct axas_ioc ioc;
+	long (*fn)(struct axas *as, void *karg, void __user *uarg);
+	bool copy_out;
+};
+
+static const struct axas_space_ioc axas_space_iocs[] = {
+	{ { AXAS_CHECK_EXTENSION, 0 }, axas_ioc_check_extension, false },
+	{ { AXAS_MAP_LINEAR, 40 }, axas_ioc_map_linear, false },
+	{ { AXAS_MAP_ALLOC, 32 }, axas_ioc_map_alloc, false },
+	{ { AXAS_UNMAP, 16 }, axas_ioc_unmap, false },
+	{ { AXAS_PROTECT, 24 }, axas_ioc_protect, false },
+	{ { AXAS_TRANSLATE, 56 }, axas_ioc_translate, true },
+	{ { AXAS_HANDLE_FAULT, 16 }, axas_ioc_fault, false },
+	{ { AXAS_GET_INFO, 128 }, axas_ioc_info, true },
+	{ { AXAS_CLEAR, 0 }, axas_ioc_clear, false },
+	{ { AXAS_GET_AREAS, 16 }, axas_ioc_areas, true },
+	{ { AXAS_DUMP_TABLES, 16 }, axas_ioc_dump, true },
+	{ { AXAS_TRANSLATE_BATCH, 32 }, axas_ioc_translate_batch, false },
+};
+
+/* The largest argument of a space fd ioctl, on the stack. */
+union axas_space_arg {
+	struct axas_map_linear map_linear;
+	struct axas_map_alloc map_alloc;
+	struct axas_range range;
+	struct axas_protect protect;
+	struct axas_translate translate;
+	struct axas_fault fault;
+	struct axas_info info;
+	struct axas_areas areas;
+	struct axas_dump dump;
+	struct axas_translate_batch batch;
+};
+
+static const struct axas_space_ioc *axas_space_ioc_find(unsigned int cmd)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(axas_space_iocs); i++)
+		if (axas_ioc_match(&axas_space_iocs[i].ioc, cmd))
+			return &axas_space_iocs[i];
+	return NULL;
+}
+
+/* Dispatch on the command's type, number and direction, any struct size. */
 static long axas_space_ioctl(struct file *file, unsigned int cmd,
 			     unsigned long arg)
 {
-	struct axas *as = file->private_data;
+	const struct axas_space_ioc *d = axas_space_ioc_find(cmd);
 	void __user *uarg = (void __user *)arg;
+	union axas_space_arg karg;
+	long ret;
 
-	switch (cmd) {
-	case AXAS_MAP_LINEAR:
-		return axas_ioc_map_linear(as, uarg);
-	case AXAS_MAP_ALLOC:
-		return axas_ioc_map_alloc(as, uarg);
-	case AXAS_UNMAP:
-		return axas_ioc_unmap(as, uarg);
-	case AXAS_PROTECT:
-		return axas_ioc_protect(as, uarg);
-	case AXAS_TRANSLATE:
-		return axas_ioc_translate(as, uarg);
-	case AXAS_HANDLE_FAULT:
-		return axas_ioc_fault(as, uarg);
-	case AXAS_GET_INFO:
-		return axas_ioc_info(as, uarg);
-	case AXAS_CLEAR:
-		return axas_clear(as);
-	case AXAS_GET_AREAS:
-		return axas_ioc_areas(as, uarg);
-	case AXAS_DUMP_TABLES:
-		return axas_ioc_dump(as, uarg);
-	case AXAS_TRANSLATE_BATCH:
-		return axas_ioc_translate_batch(as, uarg);
-	default:
+	if (!d)
 		return -ENOTTY;
-	}
+	ret = axas_ioc_copy_in(&d->ioc, cmd, &karg, uarg);
+	if (ret)
+		return ret;
+	ret = d->fn(file->private_data, &karg, uarg);
+	if (ret || !d->copy_out)
+		return ret;
+	return axas_ioc_copy_out(&d->ioc, cmd, &karg, uarg);
 }
 
 static const struct file_operations axas_space_fops = {

@@ -2,10 +2,18 @@
 /*
  * axaddrspace: guest physical address spaces with nested page tables.
  *
- * The userspace ABI of /dev/axaddrspace, version 1. Every number in this
+ * The userspace ABI of /dev/axaddrspace, version 2. Every number in this
  * file is part of the ABI and never changes; new features get new ioctls,
  * new flag bits or new capabilities. Structures hold only __u32/__u64
  * fields with explicit padding; user pointers travel as __u64.
+ *
+ * Structures may grow at their end: the module takes the size of the
+ * caller's struct from the ioctl command, zero-extends a shorter one (an
+ * older header's) and accepts a longer one if the bytes it does not know
+ * are zero (else E2BIG); it writes back at most the caller's size. Every
+ * input struct has a flags word whose unknown bits are refused (EINVAL),
+ * and every pad and reserved word must be 0. Definitions that change with
+ * the header say so ("this header's").
  */
 #ifndef _UAPI_LINUX_AXADDRSPACE_H
 #define _UAPI_LINUX_AXADDRSPACE_H
@@ -14,7 +22,7 @@
 #include <linux/ioctl.h>
 
 #define AXAS_IOC		0xB9
-#define AXAS_API_VERSION	1
+#define AXAS_API_VERSION	2
 
 /* Nested page table formats (struct axas_create.format). */
 #define AXAS_FMT_NATIVE		0	/* the host CPU's: see Documentation/formats.rst */
@@ -42,6 +50,7 @@
 #define AXAS_UNCACHED		(1U << 5)	/* not with AXAS_EXEC */
 #define AXAS_MAP_POPULATE	(1U << 16)	/* AXAS_MAP_ALLOC only */
 
+/* This header's mapping flags: a newer header may add some. */
 #define AXAS_PROT_MASK		(AXAS_READ | AXAS_WRITE | AXAS_EXEC | AXAS_USER | \
 				 AXAS_DEVICE | AXAS_UNCACHED)
 
@@ -109,10 +118,14 @@ struct axas_map_alloc {
  * struct axas_range - argument of %AXAS_UNMAP
  * @gpa: first guest physical address, 4 KiB aligned
  * @size: bytes, > 0, multiple of 4 KiB
+ * @op_flags: none defined: must be 0
+ * @pad: must be 0
  */
 struct axas_range {
 	__u64 gpa;
 	__u64 size;
+	__u32 op_flags;
+	__u32 pad;
 };
 
 /**
@@ -140,6 +153,9 @@ struct axas_protect {
  * @area_size: out: size of that area in bytes
  * @flags: out: AXAS_READ .. flags of the area
  * @backend: out: AXAS_BACKEND_*
+ * @op_flags: in: none defined: must be 0 (in version 1 this was the low
+ *	half of an output word, so the struct keeps its size and a batch its
+ *	stride)
  * @reserved: out: 0
  */
 struct axas_translate {
@@ -150,7 +166,8 @@ struct axas_translate {
 	__u64 area_size;
 	__u32 flags;
 	__u32 backend;
-	__u64 reserved;
+	__u32 op_flags;
+	__u32 reserved;
 };
 
 /**
@@ -247,11 +264,15 @@ struct axas_area {
  * @capacity: in: number of entries at @areas
  * @count: out: number of areas; min(@count, @capacity) are written, sorted
  *	by gpa
+ * @op_flags: none defined: must be 0
+ * @pad: must be 0
  */
 struct axas_areas {
 	__u64 areas;
 	__u32 capacity;
 	__u32 count;
+	__u32 op_flags;
+	__u32 pad;
 };
 
 /**
@@ -275,11 +296,15 @@ struct axas_table_page {
  * @capacity: in: number of entries at @pages
  * @count: out: total table pages; root pages first in index order, then
  *	any order
+ * @op_flags: none defined: must be 0
+ * @pad: must be 0
  */
 struct axas_dump {
 	__u64 pages;
 	__u32 capacity;
 	__u32 count;
+	__u32 op_flags;
+	__u32 pad;
 };
 
 /* ioctls on the device fd (/dev/axaddrspace) */

@@ -1211,15 +1211,22 @@ static void op_map_linear(struct ctx *c, struct space *s)
 
 static void op_unmap(struct ctx *c, struct space *s)
 {
-	struct axas_range a;
+	struct axas_range a = { 0 };
 	bool bad, ptr = chance(&c->rng, 2);
 	int ret, want;
 
 	a.gpa = gen_gpa(c, &s->m);
 	a.size = gen_size(c, &s->m, a.gpa, true);
 	bad = spoil_range(c, s, &a.gpa, &a.size) == RANGE_BAD;
-	describe(c, "unmap gpa %#llx size %#llx%s", (unsigned long long)a.gpa,
-		 (unsigned long long)a.size, ptr ? " (bad pointer)" : "");
+	/* Version 2's op_flags and pad: no bit defined, refused. */
+	if (chance(&c->rng, 3))
+		a.op_flags = 1U << below(&c->rng, 32);
+	else if (chance(&c->rng, 3))
+		a.pad = 1 + below(&c->rng, 100);
+	bad |= a.op_flags || a.pad;
+	describe(c, "unmap gpa %#llx size %#llx op_flags %#x pad %u%s",
+		 (unsigned long long)a.gpa, (unsigned long long)a.size, a.op_flags, a.pad,
+		 ptr ? " (bad pointer)" : "");
 	want = ptr ? EFAULT : bad || !range_valid(s, a.gpa, a.size) ? EINVAL : 0;
 	ret = fuzz_ioctl(s->fd, AXAS_UNMAP, ptr ? bad_ptr(c) : (void *)&a);
 	if (!expect_err(c, ret, want) || ret)
@@ -1340,7 +1347,8 @@ static void op_translate(struct ctx *c, struct space *s)
 	bool ptr = chance(&c->rng, 2);
 	int ret, want;
 
-	memset(&t, 0x5a, sizeof(t));
+	memset(&t, 0x5a, sizeof(t));	/* outputs: all written */
+	t.op_flags = 0;			/* the one input besides gpa */
 	t.gpa = gen_lookup_gpa(c, s);
 	describe(c, "translate gpa %#llx%s", (unsigned long long)t.gpa,
 		 ptr ? " (bad pointer)" : "");
@@ -1373,8 +1381,10 @@ static int gen_batch(struct ctx *c, struct space *s, struct axas_translate_batch
 	b->count = chance(r, 5) ? 0 : 1 + below(r, BATCH_MAX);
 	b->entries = (uintptr_t)t;
 	memset(t, 0x5a, BATCH_MAX * sizeof(*t));
-	for (i = 0; i < b->count; i++)
+	for (i = 0; i < b->count; i++) {
 		t[i].gpa = gen_lookup_gpa(c, s);
+		t[i].op_flags = 0;
+	}
 	switch (below(r, 40)) {
 	case 0:
 		b->flags = 1U << below(r, 32);
@@ -1717,10 +1727,10 @@ static void op_enotty(struct ctx *c, struct space *s)
 {
 	static const unsigned long cmds[] = {
 		_IO(AXAS_IOC, 0x1a), _IO(AXAS_IOC, 0x0f), _IO(AXAS_IOC, 0xff),
-		_IOW(AXAS_IOC, 0x11, struct axas_map_linear),
+		_IOR(AXAS_IOC, 0x11, struct axas_map_alloc),
 		_IOR(AXAS_IOC, 0x14, struct axas_translate),
 		_IOW(AXAS_IOC, 0x16, struct axas_info), _IO(AXAS_IOC, 0x16),
-		AXAS_GET_API_VERSION, AXAS_CREATE_SPACE, AXAS_CHECK_EXTENSION,
+		AXAS_GET_API_VERSION, AXAS_CREATE_SPACE,
 		_IO(0xAE, 0x17), 0,
 	};
 	unsigned long cmd = cmds[below(&c->rng, ARRAY_SIZE(cmds))];

@@ -621,8 +621,10 @@ static void reader_batch(struct worker *w)
 	int ret;
 
 	memset(e, 0x5a, sizeof(e));
-	for (i = 0; i < BATCH; i++)
+	for (i = 0; i < BATCH; i++) {
 		e[i].gpa = random_gpa(w);
+		e[i].op_flags = 0;
+	}
 	ret = _batch(g.fd, e, BATCH);
 	if (ret) {
 		fail(w, "translate batch: %s", ret < 0 ? "short count" : strerror(ret));
