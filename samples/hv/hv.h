@@ -38,6 +38,7 @@ struct hv_exit {
  * @flush_pending: set by the flush callback, consumed by the next entry
  * @cpu: the CPU the guest runs on while in guest mode, else -1
  * @last_cpu: the CPU of the previous entry, -1 before the first
+ * @id: unique among the vCPUs since the module was loaded, never 0
  * @arch: the architecture's state (hv_arch_vcpu_init())
  */
 struct hv_vcpu {
@@ -50,6 +51,7 @@ struct hv_vcpu {
 	int flush_pending;
 	int cpu;
 	int last_cpu;
+	u64 id;
 	void *arch;
 };
 

@@ -19,6 +19,14 @@
 
 #include "hv.h"
 
+/*
+ * The vCPU each CPU entered last, by id: every vCPU shares the one tag
+ * (ASID, VMID 0), so a CPU that ran another vCPU in between holds its
+ * translations. An id, not a pointer: a new vCPU may reuse the memory.
+ */
+static DEFINE_PER_CPU(u64, hv_last_vcpu);
+static atomic64_t hv_vcpu_ids = ATOMIC64_INIT(0);
+
 static void hv_kick(void *unused)
 {
 }
@@ -58,9 +66,14 @@ static void hv_enter(struct hv_vcpu *v, struct hv_exit *e)
 	cpu = smp_processor_id();
 	WRITE_ONCE(v->cpu, cpu);
 	smp_mb();	/* pairs with hv_flush_range(): cpu before pending */
-	/* A new CPU may hold translations from before a flush elsewhere. */
-	flush = xchg(&v->flush_pending, 0) || cpu != v->last_cpu;
+	/*
+	 * A new CPU may hold translations from before a flush elsewhere, and
+	 * one that ran another vCPU since holds that one's.
+	 */
+	flush = xchg(&v->flush_pending, 0) || cpu != v->last_cpu ||
+		this_cpu_read(hv_last_vcpu) != v->id;
 	v->last_cpu = cpu;
+	this_cpu_write(hv_last_vcpu, v->id);
 	hv_arch_enter(v, flush, e);
 	WRITE_ONCE(v->cpu, -1);
 	local_irq_enable();
@@ -154,6 +167,7 @@ static int hv_vcpu_open(struct hv_vcpu *v)
 	v->hw_root = axas_hw_root(v->as, &v->hw_ctl);
 	v->cpu = -1;
 	v->last_cpu = -1;
+	v->id = atomic64_inc_return(&hv_vcpu_ids);
 	ret = hv_arch_vcpu_init(v);
 	if (ret) {
 		axas_put(v->as);
