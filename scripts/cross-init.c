@@ -12,7 +12,9 @@
  * "@@ <event>" lines and the "axas-kunit: begin/end" markers around the
  * KTAP, written to /dev/kmsg so that each is one whole console line. Each
  * line axas-vmm prints becomes "@@| <line>", which cross.sh turns back
- * into a line of the "@@ SELFTEST guests" section.
+ * into a line of the "@@ SELFTEST guests" section. With "--hv-refused"
+ * first it only checks that axas_hv refuses to load and runs axas-vmm
+ * with the rest (a short boot on a CPU where no guest can run).
  */
 
 static int kmsg = -1;
@@ -138,12 +140,40 @@ static void run_guests(int nargs, char **args)
 	rmmod("axas_hv");
 }
 
+/*
+ * A host where no guest can run (arm64 without VHE): axas_hv must refuse
+ * to load, with ENODEV; axas-vmm checks what the module says (--native).
+ */
+static void run_refused(int nargs, char **args)
+{
+	int ret = load("axas_hv");
+
+	say("@@ SELFTEST hv_refused", NULL, -1);
+	if (ret == ENODEV)
+		say("@@| ok 1 axas_hv refuses to load here, with ENODEV", NULL, -1);
+	else
+		say("@@| not ok 1 axas_hv refuses to load here, with ENODEV; got", NULL, ret);
+	say("@@ EXIT hv_refused", NULL, ret != ENODEV);
+	if (!ret)
+		rmmod("axas_hv");
+	say("@@ SELFTEST guests", NULL, -1);
+	say("@@ EXIT guests", NULL, run_vmm(nargs, args));
+}
+
 int main(int argc, char **argv)
 {
 	mount("devtmpfs", "/dev", "devtmpfs", 0, NULL);
 	kmsg = open("/dev/kmsg", O_WRONLY);
 	say("@@ BOOT", NULL, -1);
 	insmod("axaddrspace");
+	if (argc > 1 && !strcmp(argv[1], "--hv-refused")) {
+		run_refused(argc - 2, argv + 2);	/* a short boot: no KUnit */
+		rmmod("axaddrspace");
+		say("@@ DONE", NULL, -1);
+		sleep(1);
+		reboot(LINUX_REBOOT_CMD_POWER_OFF);
+		return 0;
+	}
 	say("axas-kunit: begin", NULL, -1);
 	insmod("axaddrspace_kunit");
 	say("axas-kunit: end", NULL, -1);

@@ -56,9 +56,12 @@ cross_initramfs() {
 # there (--format) and some it must refuse (--refuse), empty without a
 # guest program for the architecture; hv_kconfig: an option the kernel
 # needs for axas-vmm to run; ram and cmdline: the VM's memory and extra
-# kernel parameters. Sets qemu, console, hv_args, hv_kconfig, ram, cmdline.
+# kernel parameters; refused_qemu and refused_args: a second, short boot
+# on a CPU where no guest can run. Sets qemu, console, hv_args, hv_kconfig,
+# ram, cmdline, refused_qemu, refused_args.
 cross_arch() { # cross_arch <arch>
-	hv_args="" hv_kconfig="" ram=1G cmdline=""
+	hv_args="" hv_kconfig="" ram=1G cmdline="" refused_args=""
+	refused_qemu=()
 	case "$1" in
 	arm64)
 		qemu=(qemu-system-aarch64 -M virt -cpu cortex-a57)
@@ -68,7 +71,14 @@ cross_arch() { # cross_arch <arch>
 		if [ -e "$AXAS_TOP/tools/hv/guest_arm64.S" ]; then
 			# shellcheck disable=SC2054 # -M takes a comma list
 			qemu=(qemu-system-aarch64 -M virt,virtualization=on -cpu max)
-			hv_args="--format 3 --format 4 --refuse 5"
+			# RAM at 1 GiB; mem=1G leaves the second GiB to the
+			# guests' 1 GiB linear leaf.
+			ram=2G cmdline="mem=1G"
+			hv_args="--native 4 --format 3 --format 4 --refuse 5 --linear1g 0x80000000"
+			# And a short boot where EL2 is not Linux's (no VHE,
+			# 44-bit PARange): axas_hv refuses, native is 3.
+			refused_qemu=(qemu-system-aarch64 -M virt -cpu cortex-a57)
+			refused_args="--hv-refused --native 3"
 		fi ;;
 	riscv64)
 		# QEMU 7.2's H extension is on by default; its hgatp takes
@@ -82,7 +92,7 @@ cross_arch() { # cross_arch <arch>
 		# GiB alone, host memory for the guests' 1 GiB linear leaf.
 		ram=2G cmdline="mem=1G"
 		[ ! -e "$AXAS_TOP/tools/hv/guest_riscv64.S" ] ||
-			hv_args="--format 5 --format 6 --format 9 --refuse 7 --linear1g 0xc0000000" ;;
+			hv_args="--native 9 --format 5 --format 6 --format 9 --refuse 7 --linear1g 0xc0000000" ;;
 	esac
 }
 
@@ -152,6 +162,21 @@ one_arch() {
 	"$AXAS_TOP/scripts/vm-results.py" --label "cross-$arch" --results "$dir/results.log" \
 		--console "$dir/console.log" --ksrc "$KSRC" --counts "$dir/counts" || true
 	cat "$dir/counts" >>"$out/counts"
+	[ -n "$refused_args" ] && [ -n "$hv_args" ] && refused_boot "$arch" "$dir"
+	return 0
+}
+
+# The short boot of cross_arch's refused_qemu, judged on its own.
+refused_boot() { # refused_boot <arch> <dir>
+	local d=$2/refused
+	mkdir -p "$d"
+	cp "$2/initramfs.cpio.gz" "$d/"
+	qemu=("${refused_qemu[@]}") hv_args=$refused_args ram=1G cmdline=""
+	log "cross-$1: a short boot on ${qemu[*]: -1}, where no guest can run"
+	cross_vm "$1" "$d"
+	"$AXAS_TOP/scripts/vm-results.py" --label "cross-$1-${qemu[*]: -1}" --results "$d/results.log" \
+		--console "$d/console.log" --ksrc "$KSRC" --counts "$d/counts" || true
+	cat "$d/counts" >>"$out/counts"
 }
 
 for a in "${archs[@]}"; do

@@ -8,8 +8,9 @@
  *
  *   axas-vmm [--format F]           run the guest once, print its console
  *   axas-vmm --test [--format F]... [--refuse F]... [--linear1g HPA]
- *                                   the checks as TAP, one line each;
- *                                   formats to --refuse must be refused
+ *                   [--native F]    the checks as TAP, one line each;
+ *                                   formats to --refuse must be refused,
+ *                                   AXAS_FMT_NATIVE must resolve to F
  *   axas-vmm --bench [--pages N]    N lazy pages touched by the guest
  *                                   against a process touching N pages
  */
@@ -50,6 +51,7 @@
 #endif
 
 #define STACK_TOP	(GPA_SMALL + SMALL_SIZE)
+#define SZ_2M_VMM	0x200000ULL
 #define REG_SP_X86	4
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
@@ -394,6 +396,20 @@ static void test_errors(void)
 }
 #define ERROR_CHECKS	6
 
+/* AXAS_FMT_NATIVE resolves to @want on this host. */
+static void test_native(uint32_t want)
+{
+	struct axas_create c = { .size = SZ_2M_VMM, .format = AXAS_FMT_NATIVE };
+	struct axas_info info = { 0 };
+	int dev = open("/dev/axaddrspace", O_RDWR | O_CLOEXEC);
+	int space = dev < 0 ? -1 : ioctl(dev, AXAS_CREATE_SPACE, &c);
+
+	check(space >= 0 && !ioctl(space, AXAS_GET_INFO, &info) && info.format == want,
+	      "the native format here is %u (got %u)", want, info.format);
+	close(space);
+	close(dev);
+}
+
 /* A space of a format this CPU cannot walk: AXAS_HV_RUN refuses it. */
 static void test_refused(uint32_t format)
 {
@@ -592,7 +608,7 @@ static int run_once(uint32_t format)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: axas-vmm [--test] [--format F]... [--refuse F]... [--linear1g HPA]\n"
+	fprintf(stderr, "usage: axas-vmm [--test] [--format F]... [--refuse F]... [--linear1g HPA] [--native F]\n"
 		"       axas-vmm --bench [--format F] [--pages N]\n");
 	exit(2);
 }
@@ -606,9 +622,10 @@ int main(int argc, char **argv)
 		{ "pages", required_argument, NULL, 'p' },
 		{ "refuse", required_argument, NULL, 'r' },
 		{ "linear1g", required_argument, NULL, 'l' },
+		{ "native", required_argument, NULL, 'n' },
 		{ NULL, 0, NULL, 0 },
 	};
-	uint32_t formats[16], refused[16];
+	uint32_t formats[16], refused[16], native = 0;
 	unsigned int nformats = 0, nrefused = 0, i;
 	uint64_t pages = 16384;		/* 64 MiB */
 	int test = 0, do_bench = 0, c;
@@ -622,6 +639,8 @@ int main(int argc, char **argv)
 			formats[nformats++] = strtoul(optarg, NULL, 0);
 		else if (c == 'r' && nrefused < 16)
 			refused[nrefused++] = strtoul(optarg, NULL, 0);
+		else if (c == 'n')
+			native = strtoul(optarg, NULL, 0);
 		else if (c == 'l')
 			linear_1g_hpa = strtoull(optarg, NULL, 0);
 		else if (c == 'p')
@@ -637,13 +656,20 @@ int main(int argc, char **argv)
 		return bench(formats[0], pages);
 	if (!test)
 		return run_once(formats[0]);
+	if (native && !nformats) {	/* a host where no guest runs */
+		printf("TAP version 13\n1..1\n");
+		test_native(native);
+		return tap_failed ? 1 : 0;
+	}
 	printf("TAP version 13\n1..%u\n",
-	       nformats * steps_per_format() + nrefused + ERROR_CHECKS);
+	       nformats * steps_per_format() + nrefused + ERROR_CHECKS + !!native);
+	if (native)
+		test_native(native);
 	test_errors();
 	for (i = 0; i < nformats; i++) {
 		test_format(formats[i]);
 		/* A check that did not run is a failure too. */
-		while (tap_n < ERROR_CHECKS + (int)((i + 1) * steps_per_format()))
+		while (tap_n < !!native + ERROR_CHECKS + (int)((i + 1) * steps_per_format()))
 			check(0, "fmt %u: not reached", formats[i]);
 	}
 	for (i = 0; i < nrefused; i++)
