@@ -78,12 +78,15 @@ run_selftests() {
 # Intel EPT, which QEMU's TCG cannot run. The 1 GiB the kernel left alone
 # (memmap=1G$<hpa> on the command line) backs a 1 GiB leaf.
 run_guests() {
-	local hpa
+	local hpa native
 	[ -x /bin/axas-vmm ] && [ -e /lib/modules/axas_hv.ko ] || return 0
 	hpa=$(sed -n 's/.*memmap=1G\$\(0x[0-9a-f]*\).*/\1/p' /proc/cmdline)
+	# SVM nests as deep as the host pages: 5 levels (8) with LA57, else 7.
+	native=7
+	grep -qw la57 /proc/cpuinfo && native=8
 	load axas_hv
 	out "SELFTEST guests"
-	axas-vmm --test --refuse 1 ${hpa:+--linear1g $hpa} >&3 2>&1
+	axas-vmm --test --native $native --refuse 1 ${hpa:+--linear1g $hpa} >&3 2>&1
 	out "EXIT guests $?"
 	rmmod axas_hv
 	out "RMMOD axas_hv $?"
