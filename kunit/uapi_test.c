@@ -97,7 +97,7 @@ static void axas_uapi_ioctl_numbers_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, AXAS_CREATE_SPACE, _IOC(_IOC_WRITE, 0xB9, 0x01, 48));
 	KUNIT_EXPECT_EQ(test, AXAS_MAP_LINEAR, _IOC(_IOC_WRITE, 0xB9, 0x10, 40));
 	KUNIT_EXPECT_EQ(test, AXAS_MAP_ALLOC, _IOC(_IOC_WRITE, 0xB9, 0x11, 32));
-	KUNIT_EXPECT_EQ(test, AXAS_UNMAP, _IOC(_IOC_WRITE, 0xB9, 0x12, 16));
+	KUNIT_EXPECT_EQ(test, AXAS_UNMAP, _IOC(_IOC_WRITE, 0xB9, 0x12, 24));
 	KUNIT_EXPECT_EQ(test, AXAS_PROTECT, _IOC(_IOC_WRITE, 0xB9, 0x13, 24));
 	KUNIT_EXPECT_EQ(test, AXAS_TRANSLATE,
 			_IOC(_IOC_READ | _IOC_WRITE, 0xB9, 0x14, 56));
@@ -105,16 +105,16 @@ static void axas_uapi_ioctl_numbers_test(struct kunit *test)
 			_IOC(_IOC_READ | _IOC_WRITE, 0xB9, 0x15, 16));
 	KUNIT_EXPECT_EQ(test, AXAS_GET_INFO, _IOC(_IOC_READ, 0xB9, 0x16, 128));
 	KUNIT_EXPECT_EQ(test, AXAS_GET_AREAS,
-			_IOC(_IOC_READ | _IOC_WRITE, 0xB9, 0x18, 16));
+			_IOC(_IOC_READ | _IOC_WRITE, 0xB9, 0x18, 24));
 	KUNIT_EXPECT_EQ(test, AXAS_DUMP_TABLES,
-			_IOC(_IOC_READ | _IOC_WRITE, 0xB9, 0x19, 16));
+			_IOC(_IOC_READ | _IOC_WRITE, 0xB9, 0x19, 24));
 	KUNIT_EXPECT_EQ(test, AXAS_TRANSLATE_BATCH,
 			_IOC(_IOC_READ | _IOC_WRITE, 0xB9, 0x1a, 32));
 }
 
 static void axas_uapi_constants_test(struct kunit *test)
 {
-	KUNIT_EXPECT_EQ(test, AXAS_API_VERSION, 1);
+	KUNIT_EXPECT_EQ(test, AXAS_API_VERSION, 2);
 	KUNIT_EXPECT_EQ(test, AXAS_FMT_NATIVE, 0);
 	KUNIT_EXPECT_EQ(test, AXAS_FMT_X86_EPT4, 1);
 	KUNIT_EXPECT_EQ(test, AXAS_FMT_X86_EPT5, 2);

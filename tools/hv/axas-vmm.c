@@ -650,17 +650,17 @@ int main(int argc, char **argv)
 	}
 	if (optind != argc || pages == 0 || pages > LAZY_MAX)
 		usage();
+	if (test && native && !nformats) {	/* a host where no guest runs */
+		printf("TAP version 13\n1..1\n");
+		test_native(native);
+		return tap_failed ? 1 : 0;
+	}
 	if (!nformats)
 		formats[nformats++] = DEFAULT_FORMAT;
 	if (do_bench)
 		return bench(formats[0], pages);
 	if (!test)
 		return run_once(formats[0]);
-	if (native && !nformats) {	/* a host where no guest runs */
-		printf("TAP version 13\n1..1\n");
-		test_native(native);
-		return tap_failed ? 1 : 0;
-	}
 	printf("TAP version 13\n1..%u\n",
 	       nformats * steps_per_format() + nrefused + ERROR_CHECKS + !!native);
 	if (native)
