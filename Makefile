@@ -6,7 +6,8 @@
 #
 #   make [KDIR=<kernel tree or headers>]   build the modules
 #   make clean
-#   make install  modules_install + depmod for KDIR's kernel (root)
+#   make install  modules_install + depmod for KDIR's kernel, and the UAPI
+#                 header into /usr/include/linux (root)
 #   make htmldocs Documentation/ as HTML (sphinx-build; KSRC=<kernel source>)
 #   make intree KTREE=<kernel source>  drop the sources into drivers/virt
 #   make demo     a throwaway VM acting out a small VMM (README.md)
@@ -43,9 +44,14 @@ clean:
 
 # Installs into /lib/modules/<release>/updates (INSTALL_MOD_PATH=<root> to
 # stage it elsewhere). The udev rule and DKMS: Documentation/admin-guide.rst.
+# The UAPI header goes where userspace compilers look (INSTALL_HDR_PATH,
+# default /usr/include under INSTALL_MOD_PATH).
+INSTALL_HDR_PATH ?= $(INSTALL_MOD_PATH)/usr/include
+
 install: all
 	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_DIR=updates modules_install
 	depmod $(if $(INSTALL_MOD_PATH),-b $(INSTALL_MOD_PATH)) -a $(KRELEASE)
+	install -D -m 0644 include/uapi/linux/axaddrspace.h $(INSTALL_HDR_PATH)/linux/axaddrspace.h
 
 htmldocs:
 	@scripts/htmldocs.sh

@@ -72,7 +72,7 @@ int axas_translate(struct axas *as, u64 gpa, struct axas_translation *t)
 	up_read(&as->lock);
 	return ret;
 }
-EXPORT_SYMBOL_NS_GPL(axas_translate, AXADDRSPACE);
+EXPORT_SYMBOL_NS_GPL(axas_translate, AXADDRSPACE_NS);
 
 /* A fault in area @a that permits @access; lock held for reading. */
 static int axas_fault_in_area(struct axas *as, struct axas_area_node *a,
@@ -129,7 +129,7 @@ int axas_handle_page_fault(struct axas *as, const struct axas_npf_info *npf,
 	up_read(&as->lock);
 	return ret;
 }
-EXPORT_SYMBOL_NS_GPL(axas_handle_page_fault, AXADDRSPACE);
+EXPORT_SYMBOL_NS_GPL(axas_handle_page_fault, AXADDRSPACE_NS);
 
 /* Host memory of linear areas is mapped this much at a time. */
 #define AXAS_HOSTMAP_MAX	SZ_2M
@@ -371,7 +371,7 @@ ssize_t axas_rw_iter(struct axas *as, u64 gpa, struct iov_iter *iter,
 	free_page((unsigned long)rw.bounce);
 	return done ?: ret;
 }
-EXPORT_SYMBOL_NS_GPL(axas_rw_iter, AXADDRSPACE);
+EXPORT_SYMBOL_NS_GPL(axas_rw_iter, AXADDRSPACE_NS);
 
 static int axas_rw_kernel(struct axas *as, u64 gpa, void *buf, size_t len,
 			  bool write)
@@ -401,7 +401,7 @@ int axas_read_buffer(struct axas *as, u64 gpa, void *buf, size_t len)
 {
 	return axas_rw_kernel(as, gpa, buf, len, false);
 }
-EXPORT_SYMBOL_NS_GPL(axas_read_buffer, AXADDRSPACE);
+EXPORT_SYMBOL_NS_GPL(axas_read_buffer, AXADDRSPACE_NS);
 
 /**
  * axas_write_buffer() - write a kernel buffer to guest memory
@@ -417,4 +417,4 @@ int axas_write_buffer(struct axas *as, u64 gpa, const void *buf, size_t len)
 {
 	return axas_rw_kernel(as, gpa, (void *)buf, len, true);
 }
-EXPORT_SYMBOL_NS_GPL(axas_write_buffer, AXADDRSPACE);
+EXPORT_SYMBOL_NS_GPL(axas_write_buffer, AXADDRSPACE_NS);

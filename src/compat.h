@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The one place for differences between kernel versions and host
- * architectures; logic elsewhere never tests versions.
+ * architectures; logic elsewhere never tests versions (but for the public
+ * header's AXADDRSPACE_NS, which consumers of the API need too).
  */
 #ifndef _AXAS_COMPAT_H
 #define _AXAS_COMPAT_H
 
 #include <linux/mm.h>
+#include <linux/version.h>
 #ifdef CONFIG_X86
 #include <asm/processor.h>
 #elif defined(CONFIG_SPARSEMEM)
@@ -17,6 +19,13 @@
 #include <asm/cacheflush.h>
 #include <asm/cpufeature.h>
 #include <asm/sysreg.h>
+#endif
+
+/* KUnit's namespace for MODULE_IMPORT_NS(): a string literal since 6.13. */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 13, 0)
+#define AXAS_KUNIT_NS	"EXPORTED_FOR_KUNIT_TESTING"
+#else
+#define AXAS_KUNIT_NS	EXPORTED_FOR_KUNIT_TESTING
 #endif
 
 /* Physical address bits of the host CPU: no host range may reach beyond. */

@@ -188,8 +188,16 @@ static const struct file_operations axas_dev_fops = {
 	.llseek		= noop_llseek,
 };
 
+/*
+ * A minor of the range devices.txt reserves for local use (243-254), so
+ * that the node can exist before the module is loaded (modules.devname,
+ * kmod static-nodes) and opening it loads the module. An upstream driver
+ * would get a minor of its own.
+ */
+#define AXAS_MISC_MINOR	243
+
 static struct miscdevice axas_misc = {
-	.minor	= MISC_DYNAMIC_MINOR,
+	.minor	= AXAS_MISC_MINOR,
 	.name	= "axaddrspace",
 	.fops	= &axas_dev_fops,
 	.mode	= 0600,
@@ -201,6 +209,12 @@ static int __init axas_module_init(void)
 
 	axas_npt_host_init();
 	ret = misc_register(&axas_misc);
+	if (ret == -EBUSY) {	/* another local driver took the minor */
+		pr_warn("misc minor %d is taken: a dynamic one, no autoload on open\n",
+			AXAS_MISC_MINOR);
+		axas_misc.minor = MISC_DYNAMIC_MINOR;
+		ret = misc_register(&axas_misc);
+	}
 	if (ret)
 		pr_err("cannot register /dev/axaddrspace: %d\n", ret);
 	return ret;
@@ -220,5 +234,7 @@ module_exit(axas_module_exit);
 MODULE_DESCRIPTION("Guest physical address spaces with nested page tables");
 MODULE_AUTHOR("The axaddrspace developers");
 MODULE_LICENSE("GPL");
+MODULE_ALIAS_MISCDEV(AXAS_MISC_MINOR);
+MODULE_ALIAS("devname:axaddrspace");
 /* Release of the module; dkms.conf carries the same PACKAGE_VERSION. */
 MODULE_VERSION("0.1.0");

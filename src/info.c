@@ -35,7 +35,7 @@ void axas_get_info(struct axas *as, struct axas_info *info)
 	info->faults_handled = atomic64_read(&as->faults_handled);
 	up_read(&as->lock);
 }
-EXPORT_SYMBOL_NS_GPL(axas_get_info, AXADDRSPACE);
+EXPORT_SYMBOL_NS_GPL(axas_get_info, AXADDRSPACE_NS);
 
 static void axas_area_out(const struct axas_area_node *a, struct axas_area *out)
 {
@@ -74,7 +74,7 @@ int axas_get_areas(struct axas *as, struct axas_area *areas, u32 capacity,
 	up_read(&as->lock);
 	return 0;
 }
-EXPORT_SYMBOL_NS_GPL(axas_get_areas, AXADDRSPACE);
+EXPORT_SYMBOL_NS_GPL(axas_get_areas, AXADDRSPACE_NS);
 
 /**
  * axas_get_areas_chunk() - a piece of a listing of the areas
@@ -162,7 +162,7 @@ long axas_dump_tables(struct axas *as,
 	kfree(ctx.page);
 	return ret;
 }
-EXPORT_SYMBOL_NS_GPL(axas_dump_tables, AXADDRSPACE);
+EXPORT_SYMBOL_NS_GPL(axas_dump_tables, AXADDRSPACE_NS);
 
 /**
  * axas_root_hpa() - host physical address of the root table
@@ -174,7 +174,7 @@ u64 axas_root_hpa(struct axas *as)
 {
 	return axas_npt_root_hpa(&as->npt);
 }
-EXPORT_SYMBOL_NS_GPL(axas_root_hpa, AXADDRSPACE);
+EXPORT_SYMBOL_NS_GPL(axas_root_hpa, AXADDRSPACE_NS);
 
 /**
  * axas_hw_root() - the value to load into the hardware root register
@@ -189,4 +189,4 @@ u64 axas_hw_root(struct axas *as, u64 *hw_ctl)
 		*hw_ctl = axas_npt_hw_ctl(&as->npt);
 	return axas_npt_hw_root(&as->npt);
 }
-EXPORT_SYMBOL_NS_GPL(axas_hw_root, AXADDRSPACE);
+EXPORT_SYMBOL_NS_GPL(axas_hw_root, AXADDRSPACE_NS);

@@ -494,4 +494,4 @@ struct axas *axas_get_from_fd(int fd)
 	fput(file);
 	return as;
 }
-EXPORT_SYMBOL_NS_GPL(axas_get_from_fd, AXADDRSPACE);
+EXPORT_SYMBOL_NS_GPL(axas_get_from_fd, AXADDRSPACE_NS);

@@ -143,7 +143,7 @@ struct axas *axas_create(u64 base, u64 size, u32 format, u32 flags)
 {
 	return __axas_create(base, size, format, flags, &axas_default_hal);
 }
-EXPORT_SYMBOL_NS_GPL(axas_create, AXADDRSPACE);
+EXPORT_SYMBOL_NS_GPL(axas_create, AXADDRSPACE_NS);
 
 /**
  * axas_get() - take a reference
@@ -153,7 +153,7 @@ void axas_get(struct axas *as)
 {
 	kref_get(&as->ref);
 }
-EXPORT_SYMBOL_NS_GPL(axas_get, AXADDRSPACE);
+EXPORT_SYMBOL_NS_GPL(axas_get, AXADDRSPACE_NS);
 
 static void axas_release_area(struct axas *as, struct axas_area_node *a)
 {
@@ -189,7 +189,7 @@ void axas_put(struct axas *as)
 	if (as)
 		kref_put(&as->ref, axas_release);
 }
-EXPORT_SYMBOL_NS_GPL(axas_put, AXADDRSPACE);
+EXPORT_SYMBOL_NS_GPL(axas_put, AXADDRSPACE_NS);
 
 /**
  * axas_write_lock() - take the space's lock for writing
@@ -340,7 +340,7 @@ int axas_map_linear(struct axas *as, u64 gpa, u64 hpa, u64 size, u32 flags)
 		return -ENOMEM;
 	return axas_add_area(as, a, axas_map_linear_area);
 }
-EXPORT_SYMBOL_NS_GPL(axas_map_linear, AXADDRSPACE);
+EXPORT_SYMBOL_NS_GPL(axas_map_linear, AXADDRSPACE_NS);
 
 static int axas_populate_area(struct axas *as, struct axas_area_node *a)
 {
@@ -376,7 +376,7 @@ int axas_map_alloc(struct axas *as, u64 gpa, u64 size, u32 flags)
 	return axas_add_area(as, a, flags & AXAS_MAP_POPULATE ?
 			     axas_populate_area : NULL);
 }
-EXPORT_SYMBOL_NS_GPL(axas_map_alloc, AXADDRSPACE);
+EXPORT_SYMBOL_NS_GPL(axas_map_alloc, AXADDRSPACE_NS);
 
 static void axas_collect_range(struct axas *as, u64 start, u64 last,
 			       struct axas_frames *frames)
@@ -509,7 +509,7 @@ int axas_unmap(struct axas *as, u64 gpa, u64 size)
 	return axas_check_range(as, gpa, size) ?:
 	       axas_edit(as, gpa, size, 0, AXAS_EDIT_UNMAP);
 }
-EXPORT_SYMBOL_NS_GPL(axas_unmap, AXADDRSPACE);
+EXPORT_SYMBOL_NS_GPL(axas_unmap, AXADDRSPACE_NS);
 
 /**
  * axas_protect() - change the flags of every area part in a range
@@ -529,7 +529,7 @@ int axas_protect(struct axas *as, u64 gpa, u64 size, u32 flags)
 	return axas_check_range(as, gpa, size) ?: axas_check_flags(as, flags, 0) ?:
 	       axas_edit(as, gpa, size, flags, AXAS_EDIT_PROTECT);
 }
-EXPORT_SYMBOL_NS_GPL(axas_protect, AXADDRSPACE);
+EXPORT_SYMBOL_NS_GPL(axas_protect, AXADDRSPACE_NS);
 
 /**
  * axas_protect_checked() - axas_protect() on behalf of a less trusted caller
@@ -571,7 +571,7 @@ int axas_clear(struct axas *as)
 	axas_write_unlock(as);
 	return 0;
 }
-EXPORT_SYMBOL_NS_GPL(axas_clear, AXADDRSPACE);
+EXPORT_SYMBOL_NS_GPL(axas_clear, AXADDRSPACE_NS);
 
 /**
  * axas_register_flush() - be told of every unmap, split and permission change
@@ -585,7 +585,7 @@ void axas_register_flush(struct axas *as, struct axas_flusher *flusher)
 	list_add_tail(&flusher->node, &as->flushers);
 	up_write(&as->lock);
 }
-EXPORT_SYMBOL_NS_GPL(axas_register_flush, AXADDRSPACE);
+EXPORT_SYMBOL_NS_GPL(axas_register_flush, AXADDRSPACE_NS);
 
 /**
  * axas_unregister_flush() - undo axas_register_flush()
@@ -600,4 +600,4 @@ void axas_unregister_flush(struct axas *as, struct axas_flusher *flusher)
 	list_del(&flusher->node);
 	up_write(&as->lock);
 }
-EXPORT_SYMBOL_NS_GPL(axas_unregister_flush, AXADDRSPACE);
+EXPORT_SYMBOL_NS_GPL(axas_unregister_flush, AXADDRSPACE_NS);

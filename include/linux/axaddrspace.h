@@ -5,7 +5,7 @@
  * A hypervisor module builds guest physical address spaces with this API,
  * or picks up one that a userspace VMM created through /dev/axaddrspace
  * with axas_get_from_fd(). Every function is exported GPL-only in the
- * AXADDRSPACE symbol namespace: MODULE_IMPORT_NS(AXADDRSPACE).
+ * AXADDRSPACE symbol namespace: MODULE_IMPORT_NS(AXADDRSPACE_NS).
  *
  * Addresses are u64 guest physical (gpa) and host physical (hpa) addresses;
  * flags are the AXAS_READ .. AXAS_UNCACHED bits of the UAPI header. Errors
@@ -15,10 +15,22 @@
 #ifndef _LINUX_AXADDRSPACE_H
 #define _LINUX_AXADDRSPACE_H
 
+#include <linux/errno.h>
 #include <linux/list.h>
 #include <linux/types.h>
+#include <linux/version.h>
 
 #include <uapi/linux/axaddrspace.h>
+
+/*
+ * The exports' symbol namespace, for MODULE_IMPORT_NS(AXADDRSPACE_NS):
+ * since Linux 6.13 the namespace macros take a string literal.
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 13, 0)
+#define AXADDRSPACE_NS	"AXADDRSPACE"
+#else
+#define AXADDRSPACE_NS	AXADDRSPACE
+#endif
 
 struct axas;
 struct iov_iter;

@@ -259,4 +259,4 @@ module_exit(hv_exit);
 
 MODULE_DESCRIPTION("axas_hv: a sample hypervisor on axaddrspace spaces");
 MODULE_LICENSE("GPL");
-MODULE_IMPORT_NS(AXADDRSPACE);
+MODULE_IMPORT_NS(AXADDRSPACE_NS);

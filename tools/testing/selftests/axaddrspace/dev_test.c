@@ -17,6 +17,7 @@
 #include "axas_util.h"
 
 #define MISC_MAJOR 10
+#define AXAS_MISC_MINOR 243
 
 TEST(node_is_root_only_misc_char_device)
 {
@@ -25,6 +26,8 @@ TEST(node_is_root_only_misc_char_device)
 	ASSERT_EQ(0, stat(DEV_PATH, &st));
 	EXPECT_TRUE(S_ISCHR(st.st_mode));
 	EXPECT_EQ(MISC_MAJOR, major(st.st_rdev));
+	/* The fixed minor of MODULE_ALIAS_MISCDEV(): open loads the module. */
+	EXPECT_EQ(AXAS_MISC_MINOR, minor(st.st_rdev));
 	EXPECT_EQ(0600, st.st_mode & 07777);
 	EXPECT_EQ(0, st.st_uid);
 }
