@@ -254,6 +254,7 @@ static int is_mmio(const struct vmm *m, uint64_t gpa, uint32_t access)
 /* ---- The checks of guest.h, in order --------------------------------------- */
 
 #define STEPS	16	/* STEP()s per format */
+#define ERROR_CHECKS	6	/* checks of test_errors() */
 
 #define STEP(cond, ...) do {						\
 	int __ok = (cond);						\
@@ -394,7 +395,6 @@ static void test_errors(void)
 	close(null);
 	vmm_close(&m);
 }
-#define ERROR_CHECKS	6
 
 /* AXAS_FMT_NATIVE resolves to @want on this host. */
 static void test_native(uint32_t want)
@@ -608,7 +608,8 @@ static int run_once(uint32_t format)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: axas-vmm [--test] [--format F]... [--refuse F]... [--linear1g HPA] [--native F]\n"
+	fprintf(stderr, "usage: axas-vmm [--test] [--format F]... [--refuse F]...\n"
+		"                [--linear1g HPA] [--native F]\n"
 		"       axas-vmm --bench [--format F] [--pages N]\n");
 	exit(2);
 }

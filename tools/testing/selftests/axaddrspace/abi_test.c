@@ -159,17 +159,45 @@ FIXTURE_VARIANT(abi) {
 	unsigned int index;
 };
 
-#define CASE(i, n) FIXTURE_VARIANT_ADD(abi, n) { .index = i }
-CASE(0, create);
-CASE(1, map_alloc);
-CASE(2, unmap);
-CASE(3, protect);
-CASE(4, translate);
-CASE(5, fault);
-CASE(6, info);
-CASE(7, areas);
-CASE(8, dump);
-CASE(9, translate_batch);
+FIXTURE_VARIANT_ADD(abi, create) {
+	.index = 0,
+};
+
+FIXTURE_VARIANT_ADD(abi, map_alloc) {
+	.index = 1,
+};
+
+FIXTURE_VARIANT_ADD(abi, unmap) {
+	.index = 2,
+};
+
+FIXTURE_VARIANT_ADD(abi, protect) {
+	.index = 3,
+};
+
+FIXTURE_VARIANT_ADD(abi, translate) {
+	.index = 4,
+};
+
+FIXTURE_VARIANT_ADD(abi, fault) {
+	.index = 5,
+};
+
+FIXTURE_VARIANT_ADD(abi, info) {
+	.index = 6,
+};
+
+FIXTURE_VARIANT_ADD(abi, areas) {
+	.index = 7,
+};
+
+FIXTURE_VARIANT_ADD(abi, dump) {
+	.index = 8,
+};
+
+FIXTURE_VARIANT_ADD(abi, translate_batch) {
+	.index = 9,
+};
 
 FIXTURE_SETUP(abi)
 {
