@@ -1,8 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# make bench: the performance figures of issue 6 (Documentation/
-# performance.rst). Boots Debian's stock kernel in a throwaway QEMU VM
+# make bench: the performance figures of Documentation/performance.rst. Boots Debian's stock kernel in a throwaway QEMU VM
 # (TCG, 2 vCPUs, 3 GiB), loads the module and runs tools/bench/bench,
 # which prints the table. Exits 0 when the benchmark ran, whatever the
 # figures say: benchmarks are never assertions. PROFILE=1 instead runs

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * bench: the performance figures of issue 6, each measured against the
- * Linux kernel doing the same work in the same VM.
+ * bench: the performance figures of Documentation/performance.rst, each
+ * measured against the Linux kernel doing the same work in the same VM.
  *
  * Runs alternate ours and Linux's (the order flips every repetition), the
  * median of REPS repetitions counts. Prints one table: ours, the

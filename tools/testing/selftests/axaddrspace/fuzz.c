@@ -2,8 +2,8 @@
 /*
  * Model-based fuzzer of /dev/axaddrspace.
  *
- * Random sequences of every ioctl of shared/design/userspace-api.rst, with valid and
- * invalid arguments, pread/pwrite, several spaces of random formats, closes
+ * Random sequences of every ioctl of Documentation/userspace-api.rst, with
+ * valid and invalid arguments, pread/pwrite, several spaces of random formats, closes
  * and re-creations at random times, then several threads in one space. A
  * reference model of areas, frames and written bytes runs alongside: after
  * each step the return value or errno, the outputs and the info counters

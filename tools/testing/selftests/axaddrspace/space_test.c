@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The space fd of /dev/axaddrspace: every ioctl, pread/pwrite, privileges,
- * isolation, freeing and concurrency, in all six table formats, written
- * from shared/design/userspace-api.rst. The tables the module builds are read back
+ * isolation, freeing and concurrency, in all nine table formats, written
+ * from Documentation/userspace-api.rst. The tables the module builds are read back
  * with AXAS_DUMP_TABLES and judged by an independent walker (walker.c).
  *
  * As in tools/testing/selftests/iommu/iommufd.c, _foo() returns an errno

@@ -2,7 +2,7 @@
 /*
  * An independent reader of axaddrspace nested page tables.
  *
- * Written from Documentation of the formats (shared/design/formats.rst) only,
+ * Written from the description of the formats (Documentation/formats.rst) only,
  * without the module's encoder, so that it can judge the tables the module
  * builds: it walks the raw entries of an AXAS_DUMP_TABLES output the way
  * the hardware would, decodes leaves back into AXAS_* flags and checks the
