@@ -653,6 +653,40 @@ TEST_F(space, dump)
 		  SZ_2M * json_num(r->out, "leaves_2m"));
 }
 
+TEST_F(space, read)
+{
+	static const char bytes[] = "axasctl!";
+	struct run *r;
+
+	need_space();
+	ASSERT_EQ(8, pwrite(self->fd, bytes, 8, AREA_GPA + 0x20));
+	ATTACH(r, "read", "0x100020", "8");
+	EXPECT_EQ(E_OK, r->status);
+	EXPECT_TRUE(has(r->out, "  0000000000100020  61 78 61 73 63 74 6c 21"));
+	EXPECT_TRUE(has(r->out, "|axasctl!|\n"));
+	ATTACH_JSON(r, "read", "0x100020", "8");
+	EXPECT_EQ(E_OK, r->status);
+	EXPECT_EQ(1, json_lines(r->out));
+	EXPECT_TRUE(has(r->out, "\"length\":8,\"data\":\"6178617363746c21\"}\n"));
+}
+
+/* The space answers for its format: npt4 is no EPT format. */
+TEST_F(space, caps_of_space)
+{
+	long eo;
+	struct run *r;
+
+	need_space();
+	eo = ioctl(self->fd, AXAS_CHECK_EXTENSION, AXAS_CAP_EPT_EXEC_ONLY);
+	ASSERT_LE(0, eo);
+	ATTACH_JSON(r, "caps");
+	EXPECT_EQ(E_OK, r->status);
+	EXPECT_EQ(1, json_lines(r->out));
+	EXPECT_TRUE(has(r->out, eo ? "\"ept_exec_only\":true" : "\"ept_exec_only\":false"));
+	EXPECT_EQ(ioctl(self->fd, AXAS_CHECK_EXTENSION, AXAS_CAP_TRANSLATE_BATCH),
+		  json_num(r->out, "translate_batch"));
+}
+
 /* Only read-only commands: the space is someone else's. */
 TEST_F(space, attached_read_only)
 {
