@@ -343,7 +343,7 @@ struct axas_npt_cfg {
 #ifdef CONFIG_DEBUG_LOCK_ALLOC
 #define axas_npt_lock_map(lock)	(&(lock)->dep_map)
 #else
-#define axas_npt_lock_map(lock)	NULL
+#define axas_npt_lock_map(lock)	((void)(lock), NULL)
 #endif
 
 /**

@@ -2281,9 +2281,9 @@ static void run_init(struct ctx *c, const struct run_cfg *cfg)
 }
 
 /* Binary search for the shortest prefix that still diverges. */
-static uint64_t shortest_prefix(const struct run_cfg *cfg, uint64_t upto)
+static uint64_t shortest_prefix(const struct run_cfg *cfg, uint64_t n_ops)
 {
-	uint64_t lo = 1, hi = upto, mid;
+	uint64_t lo = 1, hi = n_ops, mid;
 	struct ctx *c = malloc(sizeof(*c));
 
 	while (lo < hi) {
