@@ -13,6 +13,7 @@
 #include <linux/uio.h>
 
 #include "space.h"
+#include "trace.h"
 
 static bool axas_in_space(struct axas *as, u64 gpa)
 {
@@ -74,7 +75,10 @@ int axas_translate(struct axas *as, u64 gpa, struct axas_translation *t)
 }
 EXPORT_SYMBOL_NS_GPL(axas_translate, AXADDRSPACE_NS);
 
-/* A fault in area @a that permits @access; lock held for reading. */
+/*
+ * A fault in area @a that permits @access; lock held for reading. Return:
+ * 1 if a new frame was mapped, 0, or an errno.
+ */
 static int axas_fault_in_area(struct axas *as, struct axas_area_node *a,
 			      u64 gpa, u32 access, bool *handled)
 {
@@ -87,7 +91,7 @@ static int axas_fault_in_area(struct axas *as, struct axas_area_node *a,
 		if (ret > 0)
 			atomic64_inc(&as->faults_handled);
 		*handled = ret >= 0;
-		return min(ret, 0);
+		return ret;
 	}
 	/* Present already: a stale TLB entry, the guest retries. */
 	*handled = !axas_npt_query(&as->npt, gpa, &leaf) &&
@@ -119,15 +123,19 @@ int axas_handle_page_fault(struct axas *as, const struct axas_npf_info *npf,
 
 	*handled = false;
 	if (!npf->access || npf->access & ~AXAS_NPT_PERM)
-		return axas_bad("fault at %#llx: access %#x", npf->gpa, npf->access);
-	if (!axas_in_space(as, npf->gpa))
-		return 0;
-	down_read(&as->lock);
-	a = axas_area_find(as, npf->gpa);
-	if (a && (a->flags & npf->access) == npf->access)
-		ret = axas_fault_in_area(as, a, npf->gpa, npf->access, handled);
-	up_read(&as->lock);
-	return ret;
+		ret = axas_bad_space(as, "fault at %#llx: access %#x", npf->gpa,
+				     npf->access);
+	else if (axas_in_space(as, npf->gpa)) {
+		down_read(&as->lock);
+		a = axas_area_find(as, npf->gpa);
+		if (a && (a->flags & npf->access) == npf->access)
+			ret = axas_fault_in_area(as, a, npf->gpa, npf->access,
+						 handled);
+		up_read(&as->lock);
+	}
+	trace_axas_fault(as, npf->gpa, npf->access, min(ret, 0), *handled,
+			 ret > 0);
+	return min(ret, 0);
 }
 EXPORT_SYMBOL_NS_GPL(axas_handle_page_fault, AXADDRSPACE_NS);
 

@@ -117,6 +117,7 @@ static long axas_dev_create(unsigned int cmd, void __user *uarg)
 		fd = PTR_ERR(file);
 		goto put_slot;
 	}
+	axas_debugfs_space_add(as, fd);
 	fd_install(fd, file);
 	return fd;
 
@@ -208,6 +209,7 @@ static int __init axas_module_init(void)
 	int ret;
 
 	axas_npt_host_init();
+	axas_debugfs_init();
 	ret = misc_register(&axas_misc);
 	if (ret == -EBUSY) {	/* another local driver took the minor */
 		pr_warn("misc minor %d is taken: a dynamic one, no autoload on open\n",
@@ -215,14 +217,17 @@ static int __init axas_module_init(void)
 		axas_misc.minor = MISC_DYNAMIC_MINOR;
 		ret = misc_register(&axas_misc);
 	}
-	if (ret)
+	if (ret) {
 		pr_err("cannot register /dev/axaddrspace: %d\n", ret);
+		axas_debugfs_exit();
+	}
 	return ret;
 }
 
 static void __exit axas_module_exit(void)
 {
 	misc_deregister(&axas_misc);
+	axas_debugfs_exit();
 	/* Spaces freed from RCU callbacks run this module's code. */
 	rcu_barrier();
 	xa_destroy(&axas_uid_spaces);

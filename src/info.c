@@ -4,6 +4,7 @@
  * hardware root values.
  */
 #include <linux/module.h>
+#include <linux/seq_file.h>
 #include <linux/slab.h>
 
 #include "space.h"
@@ -36,6 +37,34 @@ void axas_get_info(struct axas *as, struct axas_info *info)
 	up_read(&as->lock);
 }
 EXPORT_SYMBOL_NS_GPL(axas_get_info, AXADDRSPACE_NS);
+
+/**
+ * axas_seq_info() - a space's counters as "name:\tvalue" lines
+ * @m: where to print: fdinfo of the space fd, or its debugfs info file
+ * @as: the space
+ * @show_hpa: include the host addresses (root_hpa, hw_root)
+ *
+ * One axas_get_info() snapshot, so that the lines agree with each other.
+ */
+void axas_seq_info(struct seq_file *m, struct axas *as, bool show_hpa)
+{
+	struct axas_info info;
+
+	axas_get_info(as, &info);
+	seq_printf(m, "axas-id:\t%llu\n", as->id);
+	seq_printf(m, "format:\t%u\n", info.format);
+	seq_printf(m, "base:\t%#llx\n", info.base);
+	seq_printf(m, "size:\t%#llx\n", info.size);
+	seq_printf(m, "areas:\t%llu\n", info.nr_areas);
+	seq_printf(m, "mapped_bytes:\t%llu\n", info.mapped_bytes);
+	seq_printf(m, "table_pages:\t%llu\n", info.table_pages);
+	seq_printf(m, "alloc_pages:\t%llu\n", info.alloc_pages);
+	seq_printf(m, "faults_handled:\t%llu\n", info.faults_handled);
+	if (!show_hpa)
+		return;
+	seq_printf(m, "root_hpa:\t%#llx\n", info.root_hpa);
+	seq_printf(m, "hw_root:\t%#llx\n", info.hw_root);
+}
 
 static void axas_area_out(const struct axas_area_node *a, struct axas_area *out)
 {

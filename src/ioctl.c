@@ -22,6 +22,8 @@
 
 static int axas_release_file(struct inode *inode, struct file *file)
 {
+	/* Before the put: a debugfs reader must not outlive the space. */
+	axas_debugfs_space_remove(file->private_data);
 	axas_put(file->private_data);
 	/* f_cred is the creator's, wherever the fd went since. */
 	axas_dev_space_closed(file->f_cred->uid);
@@ -57,12 +59,18 @@ static bool axas_show_hpa(void)
 	return ns_capable_noaudit(&init_user_ns, CAP_SYS_ADMIN);
 }
 
+/* /proc/<pid>/fdinfo/<fd>: host addresses only for CAP_SYS_ADMIN readers. */
+static void axas_show_fdinfo(struct seq_file *m, struct file *file)
+{
+	axas_seq_info(m, file->private_data, axas_show_hpa());
+}
+
 static long axas_ioc_map_linear(struct axas *as, void *karg, void __user *uarg)
 {
 	struct axas_map_linear arg = *(struct axas_map_linear *)karg;
 
 	if (arg.pad || arg.reserved)
-		return axas_bad("map_linear: nonzero pad or reserved");
+		return axas_bad_space(as, "map_linear: nonzero pad or reserved");
 	if (!capable(CAP_SYS_RAWIO))
 		return -EPERM;
 	/* Host memory through pwrite: what lockdown refuses /dev/mem. */
@@ -76,7 +84,7 @@ static long axas_ioc_map_alloc(struct axas *as, void *karg, void __user *uarg)
 	struct axas_map_alloc arg = *(struct axas_map_alloc *)karg;
 
 	if (arg.pad || arg.reserved)
-		return axas_bad("map_alloc: nonzero pad or reserved");
+		return axas_bad_space(as, "map_alloc: nonzero pad or reserved");
 	return axas_map_alloc(as, arg.gpa, arg.size, arg.flags);
 }
 
@@ -85,7 +93,8 @@ static long axas_ioc_unmap(struct axas *as, void *karg, void __user *uarg)
 	struct axas_range arg = *(struct axas_range *)karg;
 
 	if (arg.op_flags || arg.pad)
-		return axas_bad("unmap: unknown op_flags %#x or nonzero pad", arg.op_flags);
+		return axas_bad_space(as, "unmap: unknown op_flags %#x or nonzero pad",
+				      arg.op_flags);
 	return axas_unmap(as, arg.gpa, arg.size);
 }
 
@@ -94,7 +103,7 @@ static long axas_ioc_protect(struct axas *as, void *karg, void __user *uarg)
 	struct axas_protect arg = *(struct axas_protect *)karg;
 
 	if (arg.pad)
-		return axas_bad("protect: nonzero pad");
+		return axas_bad_space(as, "protect: nonzero pad");
 	return axas_protect_checked(as, arg.gpa, arg.size, arg.flags);
 }
 
@@ -118,7 +127,8 @@ static long axas_ioc_translate(struct axas *as, void *karg, void __user *uarg)
 	int ret;
 
 	if (arg->op_flags)
-		return axas_bad("translate: unknown op_flags %#x", arg->op_flags);
+		return axas_bad_space(as, "translate: unknown op_flags %#x",
+				      arg->op_flags);
 	ret = axas_translate(as, arg->gpa, &t);
 	if (ret)
 		return ret;
@@ -140,6 +150,20 @@ static void axas_translate_elem(struct axas *as, struct axas_translate *e,
 	axas_translate_out(e, &t, show_hpa);
 }
 
+/* Unknown op_flags in any of @k elements refuse them; @first numbers @buf[0]. */
+static int axas_batch_check(struct axas *as, const struct axas_translate *buf,
+			    u32 k, u32 first)
+{
+	u32 i = 0;
+
+	while (i < k && !buf[i].op_flags)
+		i++;
+	if (i == k)
+		return 0;
+	return axas_bad_space(as, "translate_batch: element %u: unknown op_flags %#x",
+			      first + i, buf[i].op_flags);
+}
+
 /*
  * Translate @n elements at @uents, AXAS_BATCH_CHUNK at a time through
  * @buf; *@done counts the leading elements written back.
@@ -151,16 +175,16 @@ static int axas_translate_chunks(struct axas *as, struct axas_translate *buf,
 	bool show_hpa = axas_show_hpa();
 	unsigned long bytes, left;
 	u32 i, k;
+	int ret;
 
 	for (*done = 0; *done < n; *done += k) {
 		k = min_t(u32, n - *done, AXAS_BATCH_CHUNK);
 		bytes = k * sizeof(*buf);
 		if (copy_from_user(buf, uents + *done, bytes))
 			return -EFAULT;
-		for (i = 0; i < k; i++)
-			if (buf[i].op_flags)
-				return axas_bad("translate_batch: element %u: unknown op_flags %#x",
-						*done + i, buf[i].op_flags);
+		ret = axas_batch_check(as, buf, k, *done);
+		if (ret)
+			return ret;
 		for (i = 0; i < k; i++)
 			axas_translate_elem(as, &buf[i], show_hpa);
 		left = copy_to_user(uents + *done, buf, bytes);
@@ -184,11 +208,11 @@ static long axas_ioc_translate_batch(struct axas *as, void *karg,
 	int ret = 0;
 
 	if (arg.flags || arg.reserved[0] || arg.reserved[1])
-		return axas_bad("translate_batch: unknown flags %#x or nonzero reserved",
-				arg.flags);
+		return axas_bad_space(as, "translate_batch: unknown flags %#x or nonzero reserved",
+				      arg.flags);
 	if (arg.count > AXAS_TRANSLATE_BATCH_MAX)
-		return axas_bad("translate_batch: count %u above %u", arg.count,
-				AXAS_TRANSLATE_BATCH_MAX);
+		return axas_bad_space(as, "translate_batch: count %u above %u",
+				      arg.count, AXAS_TRANSLATE_BATCH_MAX);
 	if (arg.count) {
 		buf = kmalloc_array(min_t(u32, arg.count, AXAS_BATCH_CHUNK),
 				    sizeof(*buf), GFP_KERNEL);
@@ -306,8 +330,8 @@ static long axas_ioc_areas(struct axas *as, void *karg, void __user *uarg)
 	int ret;
 
 	if (arg->op_flags || arg->pad)
-		return axas_bad("get_areas: unknown op_flags %#x or nonzero pad",
-				arg->op_flags);
+		return axas_bad_space(as, "get_areas: unknown op_flags %#x or nonzero pad",
+				      arg->op_flags);
 	chunk.buf = kmalloc_array(AXAS_AREAS_CHUNK, sizeof(*chunk.buf),
 				  GFP_KERNEL);
 	if (!chunk.buf)
@@ -344,8 +368,8 @@ static long axas_ioc_dump(struct axas *as, void *karg, void __user *uarg)
 	if (!capable(CAP_SYS_ADMIN))
 		return -EPERM;
 	if (arg->op_flags || arg->pad)
-		return axas_bad("dump_tables: unknown op_flags %#x or nonzero pad",
-				arg->op_flags);
+		return axas_bad_space(as, "dump_tables: unknown op_flags %#x or nonzero pad",
+				      arg->op_flags);
 	d.pages = u64_to_user_ptr(arg->pages);
 	d.capacity = arg->capacity;
 	d.n = 0;
@@ -449,6 +473,7 @@ static const struct file_operations axas_space_fops = {
 	.read_iter	= axas_read_iter,
 	.write_iter	= axas_write_iter,
 	.llseek		= default_llseek,
+	.show_fdinfo	= axas_show_fdinfo,
 };
 
 /**

@@ -15,6 +15,12 @@
 #include "compat.h"
 #include "space.h"
 
+#define CREATE_TRACE_POINTS
+#include "trace.h"
+
+/* The last space id handed out: ids start at 1 and are never reused. */
+static atomic64_t axas_last_id = ATOMIC64_INIT(0);
+
 /* Load time only: a space already mapping RAM must not outlive a "no". */
 static bool allow_ram_linear;
 module_param(allow_ram_linear, bool, 0444);
@@ -46,6 +52,7 @@ static void axas_flush_range(void *priv, u64 gpa, u64 size)
 	struct axas_flusher *f;
 
 	lockdep_assert_held_write(&as->lock);
+	trace_axas_flush(as, gpa, size);
 	list_for_each_entry(f, &as->flushers, node)
 		f->ops->flush_range(f->priv, gpa, size);
 }
@@ -91,6 +98,7 @@ static int axas_init(struct axas *as, u64 base, u64 size, u32 flags,
 	};
 
 	kref_init(&as->ref);
+	as->id = atomic64_inc_return(&axas_last_id);
 	init_rwsem(&as->lock);
 	seqcount_init(&as->seq);
 	as->base = base;
@@ -101,6 +109,11 @@ static int axas_init(struct axas *as, u64 base, u64 size, u32 flags,
 	atomic64_set(&as->alloc_pages, 0);
 	atomic64_set(&as->faults_handled, 0);
 	INIT_LIST_HEAD(&as->flushers);
+	ratelimit_state_init(&as->rs, DEFAULT_RATELIMIT_INTERVAL,
+			     DEFAULT_RATELIMIT_BURST);
+	/* One "suppressed" line when the space goes, none in between. */
+	ratelimit_set_flags(&as->rs, RATELIMIT_MSG_ON_RELEASE);
+	INIT_LIST_HEAD(&as->node);
 	return axas_npt_init(&as->npt, &cfg);
 }
 
@@ -125,6 +138,8 @@ VISIBLE_IF_KUNIT struct axas *__axas_create(u64 base, u64 size, u32 format,
 		kfree(as);
 		return ERR_PTR(ret);
 	}
+	axas_debugfs_track(as);
+	trace_axas_space_create(as, format);
 	return as;
 }
 EXPORT_SYMBOL_IF_KUNIT(__axas_create);
@@ -170,6 +185,9 @@ static void axas_release(struct kref *ref)
 {
 	struct axas *as = container_of(ref, struct axas, ref);
 
+	trace_axas_space_destroy(as);
+	axas_debugfs_untrack(as);
+	ratelimit_state_exit(&as->rs);
 	down_write(&as->lock);
 	axas_area_drain(as, axas_release_area);
 	up_write(&as->lock);
@@ -219,26 +237,29 @@ void axas_write_unlock(struct axas *as)
 static int axas_check_range(struct axas *as, u64 gpa, u64 size)
 {
 	if (!size || !IS_ALIGNED(gpa | size, AXAS_PAGE_SIZE))
-		return axas_bad("range %#llx+%#llx: not 4 KiB aligned", gpa, size);
+		return axas_bad_space(as, "range %#llx+%#llx: not 4 KiB aligned",
+				      gpa, size);
 	if (gpa + size < gpa || gpa < as->base ||
 	    gpa + size - as->base > as->size)
-		return axas_bad("range %#llx+%#llx: outside the space", gpa, size);
+		return axas_bad_space(as, "range %#llx+%#llx: outside the space",
+				      gpa, size);
 	return 0;
 }
 
 static int axas_check_flags(struct axas *as, u32 flags, u32 extra)
 {
 	if (flags & ~(AXAS_PROT_MASK | extra))
-		return axas_bad("unknown flags %#x", flags);
+		return axas_bad_space(as, "unknown flags %#x", flags);
 	if (!(flags & AXAS_NPT_PERM))
-		return axas_bad("flags %#x: no access at all", flags);
+		return axas_bad_space(as, "flags %#x: no access at all", flags);
 	if ((flags & AXAS_WRITE) && !(flags & AXAS_READ))
-		return axas_bad("flags %#x: write without read", flags);
+		return axas_bad_space(as, "flags %#x: write without read", flags);
 	if ((flags & AXAS_EXEC) && (flags & (AXAS_DEVICE | AXAS_UNCACHED)))
-		return axas_bad("flags %#x: executable device memory", flags);
+		return axas_bad_space(as, "flags %#x: executable device memory",
+				      flags);
 	if (!axas_npt_flags_ok(&as->npt, flags & AXAS_PROT_MASK))
-		return axas_bad("flags %#x: not expressible in format %u",
-				flags, as->npt.fmt->id);
+		return axas_bad_space(as, "flags %#x: not expressible in format %u",
+				      flags, as->npt.fmt->id);
 	return 0;
 }
 
@@ -255,20 +276,21 @@ static bool axas_host_exclusive(u64 hpa, u64 size)
 				   hpa + size - 1, NULL, axas_found_resource) > 0;
 }
 
-static int axas_check_host(u64 hpa, u64 size)
+static int axas_check_host(struct axas *as, u64 hpa, u64 size)
 {
 	if (!IS_ALIGNED(hpa, AXAS_PAGE_SIZE) || hpa + size < hpa ||
 	    hpa + size > BIT_ULL(axas_host_pa_bits()))
-		return axas_bad("host range %#llx+%#llx: beyond the CPU", hpa, size);
+		return axas_bad_space(as, "host range %#llx+%#llx: beyond the CPU",
+				      hpa, size);
 	if (axas_host_exclusive(hpa, size)) {
-		pr_info_ratelimited("host range %#llx+%#llx: held exclusively by a driver\n",
-				    hpa, size);
+		axas_log(as, "host range %#llx+%#llx: held exclusively by a driver",
+			 hpa, size);
 		return -EBUSY;
 	}
 	if (!allow_ram_linear &&
 	    region_intersects(hpa, size, IORESOURCE_SYSTEM_RAM,
 			      IORES_DESC_NONE) != REGION_DISJOINT) {
-		pr_info_ratelimited("host range %#llx+%#llx: System RAM\n", hpa, size);
+		axas_log(as, "host range %#llx+%#llx: System RAM", hpa, size);
 		return -EPERM;
 	}
 	return 0;
@@ -332,13 +354,13 @@ int axas_map_linear(struct axas *as, u64 gpa, u64 hpa, u64 size, u32 flags)
 	int ret;
 
 	ret = axas_check_range(as, gpa, size) ?: axas_check_flags(as, flags, 0) ?:
-	      axas_check_host(hpa, size);
-	if (ret)
-		return ret;
-	a = axas_new_area(gpa, size, hpa, flags, AXAS_BACKEND_LINEAR);
-	if (!a)
-		return -ENOMEM;
-	return axas_add_area(as, a, axas_map_linear_area);
+	      axas_check_host(as, hpa, size);
+	if (!ret) {
+		a = axas_new_area(gpa, size, hpa, flags, AXAS_BACKEND_LINEAR);
+		ret = a ? axas_add_area(as, a, axas_map_linear_area) : -ENOMEM;
+	}
+	trace_axas_map(as, AXAS_BACKEND_LINEAR, gpa, size, flags, ret);
+	return ret;
 }
 EXPORT_SYMBOL_NS_GPL(axas_map_linear, AXADDRSPACE_NS);
 
@@ -368,13 +390,13 @@ int axas_map_alloc(struct axas *as, u64 gpa, u64 size, u32 flags)
 
 	ret = axas_check_range(as, gpa, size) ?:
 	      axas_check_flags(as, flags, AXAS_MAP_POPULATE);
-	if (ret)
-		return ret;
-	a = axas_new_area(gpa, size, 0, flags, AXAS_BACKEND_ALLOC);
-	if (!a)
-		return -ENOMEM;
-	return axas_add_area(as, a, flags & AXAS_MAP_POPULATE ?
-			     axas_populate_area : NULL);
+	if (!ret) {
+		a = axas_new_area(gpa, size, 0, flags, AXAS_BACKEND_ALLOC);
+		ret = a ? axas_add_area(as, a, flags & AXAS_MAP_POPULATE ?
+					axas_populate_area : NULL) : -ENOMEM;
+	}
+	trace_axas_map(as, AXAS_BACKEND_ALLOC, gpa, size, flags, ret);
+	return ret;
 }
 EXPORT_SYMBOL_NS_GPL(axas_map_alloc, AXADDRSPACE_NS);
 
@@ -448,8 +470,8 @@ static int __axas_protect(struct axas *as, u64 gpa, u64 size, u32 flags,
 	lockdep_assert_held_write(&as->lock);
 	if (check_grant && axas_widens_linear(as, gpa, last, flags) &&
 	    !capable(CAP_SYS_RAWIO)) {
-		pr_info_ratelimited("protect %#llx+%#llx: widening a linear area needs CAP_SYS_RAWIO\n",
-				    gpa, size);
+		axas_log(as, "protect %#llx+%#llx: widening a linear area needs CAP_SYS_RAWIO",
+			 gpa, size);
 		return -EPERM;
 	}
 	nr_cut = axas_alloc_edge_chunks(as, gpa, size, cut);
@@ -506,8 +528,11 @@ static int axas_edit(struct axas *as, u64 gpa, u64 size, u32 flags,
  */
 int axas_unmap(struct axas *as, u64 gpa, u64 size)
 {
-	return axas_check_range(as, gpa, size) ?:
-	       axas_edit(as, gpa, size, 0, AXAS_EDIT_UNMAP);
+	int ret = axas_check_range(as, gpa, size) ?:
+		  axas_edit(as, gpa, size, 0, AXAS_EDIT_UNMAP);
+
+	trace_axas_unmap(as, gpa, size, ret);
+	return ret;
 }
 EXPORT_SYMBOL_NS_GPL(axas_unmap, AXADDRSPACE_NS);
 
@@ -526,8 +551,12 @@ EXPORT_SYMBOL_NS_GPL(axas_unmap, AXADDRSPACE_NS);
  */
 int axas_protect(struct axas *as, u64 gpa, u64 size, u32 flags)
 {
-	return axas_check_range(as, gpa, size) ?: axas_check_flags(as, flags, 0) ?:
-	       axas_edit(as, gpa, size, flags, AXAS_EDIT_PROTECT);
+	int ret = axas_check_range(as, gpa, size) ?:
+		  axas_check_flags(as, flags, 0) ?:
+		  axas_edit(as, gpa, size, flags, AXAS_EDIT_PROTECT);
+
+	trace_axas_protect(as, gpa, size, flags, ret);
+	return ret;
 }
 EXPORT_SYMBOL_NS_GPL(axas_protect, AXADDRSPACE_NS);
 
@@ -546,8 +575,12 @@ EXPORT_SYMBOL_NS_GPL(axas_protect, AXADDRSPACE_NS);
  */
 int axas_protect_checked(struct axas *as, u64 gpa, u64 size, u32 flags)
 {
-	return axas_check_range(as, gpa, size) ?: axas_check_flags(as, flags, 0) ?:
-	       axas_edit(as, gpa, size, flags, AXAS_EDIT_PROTECT_CHECKED);
+	int ret = axas_check_range(as, gpa, size) ?:
+		  axas_check_flags(as, flags, 0) ?:
+		  axas_edit(as, gpa, size, flags, AXAS_EDIT_PROTECT_CHECKED);
+
+	trace_axas_protect(as, gpa, size, flags, ret);
+	return ret;
 }
 
 /**
@@ -565,6 +598,7 @@ int axas_clear(struct axas *as)
 
 	axas_write_lock(as);
 	while ((a = axas_area_first(as, 0, U64_MAX))) {
+		trace_axas_unmap(as, a->start, axas_area_size(a), 0);
 		WARN_ON_ONCE(__axas_unmap(as, a->start, axas_area_size(a), none));
 		cond_resched();
 	}

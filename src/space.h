@@ -11,14 +11,18 @@
 #include <linux/kref.h>
 #include <linux/list.h>
 #include <linux/maple_tree.h>
+#include <linux/ratelimit.h>
 #include <linux/rcupdate.h>
 #include <linux/rwsem.h>
+#include <linux/sched.h>
 #include <linux/seqlock.h>
 #include <linux/axaddrspace.h>
 
 #include "npt/npt.h"
 
 #define AXAS_PAGE_SIZE		SZ_4K
+
+struct dentry;
 
 /**
  * struct axas_hal - where a space gets its memory
@@ -88,6 +92,8 @@ struct axas_area_node {
 /**
  * struct axas - one guest physical address space
  * @ref: the last reference frees the space
+ * @id: module-wide unique, never reused: names the space in tracepoints,
+ *	fdinfo, debugfs and log lines
  * @lock: writers change areas and split tables (map, unmap, protect,
  *	clear); readers look areas up and install single pages (fault,
  *	read/write, listings)
@@ -104,9 +110,14 @@ struct axas_area_node {
  * @alloc_pages: frames held by alloc areas
  * @faults_handled: faults that mapped a new frame
  * @flushers: registered &struct axas_flusher, under @lock
+ * @rs: the rate limit of this space's log lines, so that one noisy caller
+ *	cannot hide another's
+ * @node: on the module's list of spaces (debugfs.c)
+ * @debugfs: the space's debugfs directory, an ERR_PTR or NULL if none
  */
 struct axas {
 	struct kref ref;
+	u64 id;
 	struct rw_semaphore lock;
 	seqcount_t seq;
 	u64 base;
@@ -119,6 +130,9 @@ struct axas {
 	atomic64_t alloc_pages;
 	atomic64_t faults_handled;
 	struct list_head flushers;
+	struct ratelimit_state rs;
+	struct list_head node;
+	struct dentry *debugfs;
 };
 
 static inline u64 axas_area_size(const struct axas_area_node *a)
@@ -183,11 +197,26 @@ static inline void axas_frames_init(struct axas_frames *frames)
 }
 
 /*
- * Refuse bad input from a caller: one ratelimited log line (the file's
- * pr_fmt names the module), and -EINVAL.
+ * Refuse bad input from a caller: one ratelimited log line that names the
+ * calling process (the file's pr_fmt names the module), and -EINVAL. For
+ * callers without a space at hand: one rate limit for the whole module.
  */
 #define axas_bad(fmt, ...) ({ \
-	pr_info_ratelimited(fmt "\n", ##__VA_ARGS__); \
+	pr_info_ratelimited("%s[%d]: " fmt "\n", current->comm, \
+			    task_pid_nr(current), ##__VA_ARGS__); \
+	-EINVAL; \
+})
+
+/* A log line about @as's caller, under @as's own rate limit. */
+#define axas_log(as, fmt, ...) do { \
+	if (__ratelimit(&(as)->rs)) \
+		pr_info("%s[%d]: " fmt "\n", current->comm, \
+			task_pid_nr(current), ##__VA_ARGS__); \
+} while (0)
+
+/* axas_bad() for bad input to space @as: its own rate limit. */
+#define axas_bad_space(as, fmt, ...) ({ \
+	axas_log(as, fmt, ##__VA_ARGS__); \
 	-EINVAL; \
 })
 
@@ -223,7 +252,17 @@ struct axas_areas_chunk {
 };
 
 /* info.c */
+struct seq_file;
 void axas_get_areas_chunk(struct axas *as, struct axas_areas_chunk *chunk);
+void axas_seq_info(struct seq_file *m, struct axas *as, bool show_hpa);
+
+/* debugfs.c */
+void axas_debugfs_init(void);
+void axas_debugfs_exit(void);
+void axas_debugfs_track(struct axas *as);
+void axas_debugfs_untrack(struct axas *as);
+void axas_debugfs_space_add(struct axas *as, int fd);
+void axas_debugfs_space_remove(struct axas *as);
 
 /* space.c */
 bool axas_allow_ram_linear(void);
