@@ -65,5 +65,16 @@ if ! grep -q '^obj-$(CONFIG_AXADDRSPACE)' "$virt/Makefile"; then
 		>"$virt/Makefile.axas" && mv "$virt/Makefile.axas" "$virt/Makefile"
 fi
 
+# The UAPI header where 'make headers' exports it, and the selftests where
+# kselftest finds them (TARGETS=axaddrspace; their Makefile uses lib.mk
+# when it sits there).
+install -D -m 0644 "$top/include/uapi/linux/axaddrspace.h" "$tree/include/uapi/linux/axaddrspace.h"
+kst=$tree/tools/testing/selftests/axaddrspace
+rm -rf "$kst" && mkdir -p "$kst"
+src=$top/tools/testing/selftests/axaddrspace
+{ git -C "$src" ls-files 2>/dev/null || (cd "$src" && find . -maxdepth 1 -type f -printf '%P\n'); } |
+	while read -r f; do cp "$src/$f" "$kst/"; done
+
 echo "axaddrspace: sources in $dest; run from $tree:"
 echo "  ./tools/testing/kunit/kunit.py run --kunitconfig=drivers/virt/axaddrspace"
+echo "  make headers && make -C tools/testing/selftests TARGETS=axaddrspace run_tests"

@@ -201,10 +201,7 @@ FIXTURE_VARIANT_ADD(abi, translate_batch) {
 
 FIXTURE_SETUP(abi)
 {
-	const char *why = need_root_and_module();
-
-	if (why)
-		SKIP(return, "%s", why);
+	SETUP_NEEDS_MODULE();
 	dev_open(self->dev);
 	create(self->dev, 0, 1ULL << 30, AXAS_FMT_X86_EPT4, &self->space);
 }
@@ -308,10 +305,7 @@ FIXTURE(opflags) {
 
 FIXTURE_SETUP(opflags)
 {
-	const char *why = need_root_and_module();
-
-	if (why)
-		SKIP(return, "%s", why);
+	SETUP_NEEDS_MODULE();
 	dev_open(self->dev);
 	create(self->dev, 0, 1ULL << 30, AXAS_FMT_X86_EPT4, &self->space);
 	ASSERT_EQ(0, _map_alloc(self->space, GPA, SZ_2M,

@@ -25,6 +25,8 @@ const char *need_root_and_module(void)
 		return "not root";
 	if (access(DEV_PATH, F_OK))
 		return DEV_PATH " is absent";
+	if (access(DEV_PATH, R_OK | W_OK))
+		return DEV_PATH " is not accessible";
 	return NULL;
 }
 

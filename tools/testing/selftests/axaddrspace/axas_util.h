@@ -26,8 +26,42 @@
 
 /* ---- The device ----------------------------------------------------------- */
 
+#ifndef KSFT_SKIP
+#define KSFT_SKIP	4	/* kselftest.h's exit status of a skipped program */
+#endif
+
 /* The reason to skip a test that needs root and the module, or NULL. */
 const char *need_root_and_module(void);
+
+/* In a TEST(): skip it (KSFT_SKIP) unless root and the module are there. */
+#define NEED_MODULE() do { \
+	const char *__why = need_root_and_module(); \
+	if (__why) \
+		SKIP(return, "%s", __why); \
+} while (0)
+
+/*
+ * In a FIXTURE_SETUP(): skip every test of the fixture for @why. The
+ * harness of 6.1 and older (the one with __INC_STEP) runs the test after a
+ * SKIP() in setup; a failed setup stops it, and the skip is still what the
+ * test's process reports.
+ */
+#ifdef __INC_STEP
+#define SKIP_SETUP(why) do { \
+	SKIP(, "%s", why); \
+	_metadata->passed = 0; \
+	return; \
+} while (0)
+#else
+#define SKIP_SETUP(why) SKIP(return, "%s", why)
+#endif
+
+/* In a FIXTURE_SETUP(): SKIP_SETUP() unless root and the module are there. */
+#define SETUP_NEEDS_MODULE() do { \
+	const char *__why = need_root_and_module(); \
+	if (__why) \
+		SKIP_SETUP(__why); \
+} while (0)
 
 /* Opens DEV_PATH read-write into *dev (-1 on failure). */
 int _dev_open(int *dev);

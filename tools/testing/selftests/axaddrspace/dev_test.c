@@ -19,22 +19,26 @@
 #define MISC_MAJOR 10
 #define AXAS_MISC_MINOR 243
 
-TEST(node_is_root_only_misc_char_device)
+/* No assumption on mode and owner beyond "closed to others": a udev rule may give it to a group. */
+TEST(node_is_misc_char_device_closed_to_others)
 {
 	struct stat st;
+
+	NEED_MODULE();
 
 	ASSERT_EQ(0, stat(DEV_PATH, &st));
 	EXPECT_TRUE(S_ISCHR(st.st_mode));
 	EXPECT_EQ(MISC_MAJOR, major(st.st_rdev));
 	/* The fixed minor of MODULE_ALIAS_MISCDEV(): open loads the module. */
 	EXPECT_EQ(AXAS_MISC_MINOR, minor(st.st_rdev));
-	EXPECT_EQ(0600, st.st_mode & 07777);
-	EXPECT_EQ(0, st.st_uid);
+	EXPECT_EQ(0, st.st_mode & 07007);
 }
 
 TEST(api_version)
 {
 	int fd = open(DEV_PATH, O_RDWR | O_CLOEXEC);
+
+	NEED_MODULE();
 
 	ASSERT_LE(0, fd);
 	EXPECT_EQ(AXAS_API_VERSION, ioctl(fd, AXAS_GET_API_VERSION));
@@ -44,6 +48,8 @@ TEST(api_version)
 TEST(unknown_ioctl_is_enotty)
 {
 	int fd = open(DEV_PATH, O_RDWR | O_CLOEXEC);
+
+	NEED_MODULE();
 
 	ASSERT_LE(0, fd);
 	EXPECT_EQ(-1, ioctl(fd, _IO(AXAS_IOC, 0x7f)));
@@ -58,6 +64,8 @@ TEST(unprivileged_open_is_refused)
 {
 	int status;
 	pid_t pid = fork();
+
+	NEED_MODULE();
 
 	ASSERT_LE(0, pid);
 	if (pid == 0) {

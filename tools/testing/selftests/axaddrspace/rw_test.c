@@ -88,6 +88,7 @@ FIXTURE(rw) {
 FIXTURE_SETUP(rw)
 {
 	self->fd = -1;
+	SETUP_NEEDS_MODULE();
 	dev_open(self->dev);
 	create(self->dev, 0, SPACE_SIZE, AXAS_FMT_ARM64_S2_48, &self->fd);
 }

@@ -208,6 +208,7 @@ FIXTURE_VARIANT_ADD(space, sv57x4) {
 FIXTURE_SETUP(space)
 {
 	self->fd = -1;
+	SETUP_NEEDS_MODULE();
 	self->base = variant->base;
 	probe_host(&self->host);
 	dev_open(self->dev);
@@ -556,6 +557,8 @@ TEST(native_format)
 	struct axas_info i;
 	uint32_t want = native_want();
 
+	NEED_MODULE();
+
 	ASSERT_LE(0, dev);
 	ret = _create(dev, 0, SZ_2M, AXAS_FMT_NATIVE, &fd);
 	if (!want) {
@@ -577,6 +580,8 @@ TEST(check_extension)
 {
 	int dev = open(DEV_PATH, O_RDWR | O_CLOEXEC);
 	int formats, xo;
+
+	NEED_MODULE();
 
 	ASSERT_LE(0, dev);
 	formats = ioctl(dev, AXAS_CHECK_EXTENSION, AXAS_CAP_FORMATS);
