@@ -31,27 +31,33 @@
 
 /* ---- Files of name:\tvalue lines ----------------------------------------- */
 
-/* The whole file at @path into a new NUL-terminated buffer, or NULL. */
-static char *slurp(const char *path)
+/* The rest of @fd from its position into a new NUL-terminated buffer. */
+static char *read_rest(int fd)
 {
 	char *buf = malloc(TEXT_MAX);
 	size_t len = 0;
 	ssize_t n;
-	int fd;
 
 	if (!buf)
 		return NULL;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		free(buf);
-		return NULL;
-	}
 	while (len < TEXT_MAX - 1 &&
 	       (n = read(fd, buf + len, TEXT_MAX - 1 - len)) > 0)
 		len += n;
-	close(fd);
 	buf[len] = '\0';
 	return buf;
+}
+
+/* The whole file at @path into a new NUL-terminated buffer, or NULL. */
+static char *slurp(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	char *text;
+
+	if (fd < 0)
+		return NULL;
+	text = read_rest(fd);
+	close(fd);
+	return text;
 }
 
 /* Whether @text has a line "@name:\t..."; its value into *@val. */
@@ -193,17 +199,23 @@ TEST_F(obs, fdinfo_ids_are_distinct)
 /*
  * Exit codes of the unprivileged reader: 0 the counters without host
  * addresses, 1 could not drop, 2 no fdinfo, 3 a counter missing, 4 a host
- * address shown.
+ * address shown. fdinfo is opened as root (after the uid change /proc/self
+ * may no longer be the caller's to open) and read as nobody: the check is
+ * made against the reading task.
  */
 static int nobody_reads_fdinfo(int fd)
 {
 	char path[64], *text;
 	uint64_t v;
+	int info;
 
+	fdinfo_path(path, sizeof(path), fd);
+	info = open(path, O_RDONLY | O_CLOEXEC);
+	if (info < 0)
+		return 2;
 	if (drop_privileges())
 		return 1;
-	fdinfo_path(path, sizeof(path), fd);
-	text = slurp(path);
+	text = read_rest(info);
 	if (!text)
 		return 2;
 	if (!field(text, "axas-id", &v) || !field(text, "alloc_pages", &v) ||
