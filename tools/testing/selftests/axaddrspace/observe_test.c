@@ -112,12 +112,9 @@ FIXTURE(obs) {
 
 FIXTURE_SETUP(obs)
 {
-	const char *why = need_root_and_module();
-
 	self->dev = -1;
 	self->fd = -1;
-	if (why)
-		SKIP(return, "%s", why);
+	SETUP_NEEDS_MODULE();
 	dev_open(self->dev);
 	create(self->dev, 0, SPACE_SIZE, AXAS_FMT_ARM64_S2_48, &self->fd);
 }
