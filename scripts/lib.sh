@@ -69,10 +69,11 @@ make_initramfs() {
 # on <log dir>/console.log, results channel on <log dir>/results.log. Mode
 # "shell" uses the terminal. The kernel keeps the 1 GiB at 2 GiB out of
 # its own use (memmap=): host memory for the guests' 1 GiB linear leaf.
+# $AXAS_VM_APPEND adds kernel parameters.
 run_vm() {
 	local image=$1 initrd=$2 mode=$3 logs=$4 limit=${5:-900} rc=0
 	local append="console=ttyS0 panic=-1 loglevel=7 no_timer_check axas_mode=$mode"
-	append+=' memmap=1G$0x80000000'
+	append+=' memmap=1G$0x80000000'${AXAS_VM_APPEND:+ $AXAS_VM_APPEND}
 	# shellcheck disable=SC2206 # AXAS_VM_QEMU_ARGS is a list of options
 	local qemu=(qemu-system-x86_64 -accel tcg -cpu max -smp "${AXAS_VM_CPUS:-4}" -m "${AXAS_VM_MEM:-3G}" -nodefaults
 		    -no-reboot -display none -kernel "$image" -initrd "$initrd"

@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # /init of the axaddrspace test VM (busybox). The kernel command line says
-# what to do: axas_mode=check (KUnit + userspace tests), kunit (KUnit only)
-# or shell. Results go to the second serial port, one "@@ <event>" line
+# what to do: axas_mode=check (KUnit + userspace tests + guests), kunit
+# (KUnit only), guests (the guests only) or shell. Results go to the second serial port, one "@@ <event>" line
 # before each section, so that the host never has to pick them out of the
 # kernel log on the first port.
 export PATH=/bin
@@ -110,6 +110,11 @@ if [ "$mode" = shell ]; then
 	load_extra
 	echo "axaddrspace debug VM: modules in /lib/modules, tests in /tests; 'reboot -f' quits"
 	setsid cttyhack sh
+elif [ "$mode" = guests ]; then
+	run_guests
+	rmmod axaddrspace
+	out "RMMOD axaddrspace $?"
+	out DONE
 else
 	run_kunit
 	[ "$mode" = check ] && run_selftests

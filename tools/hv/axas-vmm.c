@@ -10,7 +10,8 @@
  *   axas-vmm --test [--format F]... [--refuse F]... [--linear1g HPA]
  *                   [--native F]    the checks as TAP, one line each;
  *                                   formats to --refuse must be refused,
- *                                   AXAS_FMT_NATIVE must resolve to F
+ *                                   AXAS_FMT_NATIVE must resolve to F (with
+ *                                   neither --format nor --refuse, only that)
  *   axas-vmm --bench [--pages N]    N lazy pages touched by the guest
  *                                   against a process touching N pages
  */
@@ -403,9 +404,10 @@ static void test_native(uint32_t want)
 	struct axas_info info = { 0 };
 	int dev = open("/dev/axaddrspace", O_RDWR | O_CLOEXEC);
 	int space = dev < 0 ? -1 : ioctl(dev, AXAS_CREATE_SPACE, &c);
+	int ok = space >= 0 && !ioctl(space, AXAS_GET_INFO, &info);
 
-	check(space >= 0 && !ioctl(space, AXAS_GET_INFO, &info) && info.format == want,
-	      "the native format here is %u (got %u)", want, info.format);
+	check(ok && info.format == want, "the native format here is %u (got %u)", want,
+	      info.format);
 	close(space);
 	close(dev);
 }
@@ -651,7 +653,8 @@ int main(int argc, char **argv)
 	}
 	if (optind != argc || pages == 0 || pages > LAZY_MAX)
 		usage();
-	if (test && native && !nformats) {	/* a host where no guest runs */
+	/* --native alone: a host where no guest runs (no format to run or refuse). */
+	if (test && native && !nformats && !nrefused) {
 		printf("TAP version 13\n1..1\n");
 		test_native(native);
 		return tap_failed ? 1 : 0;
