@@ -19,6 +19,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -254,7 +255,7 @@ static int is_mmio(const struct vmm *m, uint64_t gpa, uint32_t access)
 
 /* ---- The checks of guest.h, in order --------------------------------------- */
 
-#define STEPS	16	/* STEP()s per format */
+#define STEPS	18	/* STEP()s per format */
 #define ERROR_CHECKS	6	/* checks of test_errors() */
 
 #define STEP(cond, ...) do {						\
@@ -359,6 +360,47 @@ static int steps_signal(struct vmm *m)
 	STEP(ret == -1 && errno == EINTR && pc >= code_gpa(guest_spin) &&
 	     pc < code_gpa(guest_end),
 	     "fmt %u: a signal ends the run with EINTR, the guest still spinning",
+	     m->format);
+	return 0;
+}
+
+#define POLL_GPA	(GPA_HUGE + 0x100000)	/* in the first 2 MiB leaf */
+
+struct unmapper {
+	struct vmm *m;
+	int ret;
+};
+
+static void *unmap_later(void *arg)
+{
+	struct timespec ts = { .tv_nsec = 200 * 1000 * 1000 };
+	struct unmapper *u = arg;
+
+	nanosleep(&ts, NULL);
+	u->ret = unmap(u->m, POLL_GPA, 0x1000);
+	return NULL;
+}
+
+/*
+ * The space changes under a running guest: the flush callback must kick it
+ * out and the next entry flush, or it goes on loading from the stale
+ * translation until the alarm.
+ */
+static int steps_concurrent(struct vmm *m)
+{
+	struct unmapper u = { .m = m, .ret = -1 };
+	pthread_t t;
+	int ret;
+
+	vmm_reset(m, code_gpa(guest_poll), POLL_GPA);
+	STEP(!pthread_create(&t, NULL, unmap_later, &u), "fmt %u: a thread to unmap",
+	     m->format);
+	alarm(5);
+	ret = ioctl(m->hv, AXAS_HV_RUN, &m->run);
+	alarm(0);
+	pthread_join(t, NULL);
+	STEP(!u.ret && !ret && is_mmio(m, POLL_GPA, AXAS_READ),
+	     "fmt %u: an unmap from another thread stops the running guest at its next load",
 	     m->format);
 	return 0;
 }
@@ -483,6 +525,7 @@ static int test_format(uint32_t format)
 	ret = ret ?: steps_permissions(&m);
 	ret = ret ?: steps_edits(&m);
 	ret = ret ?: steps_signal(&m);
+	ret = ret ?: steps_concurrent(&m);
 	ret = ret ?: steps_1g(&m);
 	vmm_close(&m);
 	return ret;

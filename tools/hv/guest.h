@@ -38,7 +38,11 @@
  * stores of a register (the forms the sample's decoders handle).
  *
  * The program also has a label guest_spin, an endless loop: the VMM
- * enters there to see a signal end AXAS_HV_RUN with EINTR. And it may have
+ * enters there to see a signal end AXAS_HV_RUN with EINTR; and guest_poll,
+ * which loads a word from the address in the first argument register,
+ * again and again: the VMM unmaps that page from another thread while the
+ * guest runs, and the next load must exit (the space's flush callback
+ * kicked the running guest and flushed before it went on). And it may have
  * guest_rw1g: entered with the first argument register = GPA_1G, it does
  * step 2's write and read-back at that address and 0x3ffff000 above it
  * and calls HC_CHECK(6, mismatches). The VMM maps GPA_1G as a linear area
@@ -73,7 +77,8 @@
 
 #ifndef __ASSEMBLER__
 /* The program's bytes and labels, in guest_<arch>.S. */
-extern const char guest_start[], guest_end[], guest_after_nx[], guest_spin[];
+extern const char guest_start[], guest_end[], guest_after_nx[], guest_spin[],
+	guest_poll[];
 extern const char guest_rw1g[] __attribute__((weak));
 #endif
 

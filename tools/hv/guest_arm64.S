@@ -98,6 +98,12 @@ guest_after_nx:
 guest_spin:
 	b	guest_spin
 
+	/* Loads from the page at x0 until one exits (guest.h). */
+	.globl	guest_poll
+guest_poll:
+	ldr	w1, [x0]
+	b	guest_poll
+
 /* Entered with x0 = GPA_1G: step 2 at x0 and x0 + 0x3ffff000 only. */
 guest_rw1g:
 	mov	x20, #0

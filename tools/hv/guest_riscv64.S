@@ -130,6 +130,12 @@ guest_after_nx:
 guest_spin:
 	j	guest_spin
 
+	/* Loads from the page at a0 until one exits (guest.h). */
+	.globl	guest_poll
+guest_poll:
+	lw	t0, 0(a0)
+	j	guest_poll
+
 /* The 1 GiB leaf at a0 (GPA_1G): its first and last page, as in step 2. */
 guest_rw1g:
 	li	s2, 0xa5a5a5a5

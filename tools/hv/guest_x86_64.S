@@ -131,6 +131,12 @@ guest_after_nx:
 guest_spin:
 	jmp	guest_spin
 
+	/* Loads from the page at %esi until one exits (guest.h). */
+	.globl	guest_poll
+guest_poll:
+	mov	(%esi), %eax
+	jmp	guest_poll
+
 	/* The 1 GiB leaf: its first and its last page. */
 	.globl	guest_rw1g
 guest_rw1g:
