@@ -65,9 +65,12 @@ if ! grep -q '^obj-$(CONFIG_AXADDRSPACE)' "$virt/Makefile"; then
 		>"$virt/Makefile.axas" && mv "$virt/Makefile.axas" "$virt/Makefile"
 fi
 
-# The UAPI header where 'make headers' exports it, and the selftests where
-# kselftest finds them (TARGETS=axaddrspace; their Makefile uses lib.mk
-# when it sits there).
+# The headers where a merged driver keeps them: the in-kernel API in
+# include/linux (found before include/uapi, which would otherwise answer
+# <linux/axaddrspace.h> with the UAPI header), the UAPI header where 'make
+# headers' exports it; and the selftests where kselftest finds them
+# (TARGETS=axaddrspace; their Makefile uses lib.mk when it sits there).
+install -D -m 0644 "$top/include/linux/axaddrspace.h" "$tree/include/linux/axaddrspace.h"
 install -D -m 0644 "$top/include/uapi/linux/axaddrspace.h" "$tree/include/uapi/linux/axaddrspace.h"
 kst=$tree/tools/testing/selftests/axaddrspace
 rm -rf "$kst" && mkdir -p "$kst"
