@@ -9,10 +9,9 @@
  * which the VMM leaves unmapped) all come to the host.
  *
  * The space's VTTBR_EL2 carries VMID 0, which KVM never allocates, for
- * every space. So a CPU invalidates VMID 0's translations (TLBI VMALLS12E1,
- * this CPU only: VTTBR_EL2.CnP is 0) whenever it enters a different vCPU
- * than the one it entered last, on top of the run loop's own flushes. The
- * switch itself is hv_arm64_switch.S.
+ * every space. A flush is TLBI VMALLS12E1 of that VMID on this CPU only
+ * (VTTBR_EL2.CnP is 0); the run loop asks for one whenever the CPU entered
+ * another vCPU since. The switch itself is hv_arm64_switch.S.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -88,9 +87,6 @@ asmlinkage void hv_arm64_vectors(void);	/* not a function: VBAR_EL2's table */
 DECLARE_PER_CPU(u64, hv_arm64_host_vbar);
 DEFINE_PER_CPU(u64, hv_arm64_host_vbar);
 
-/* The vCPU whose VMID 0 translations this CPU's TLB may hold. */
-static DEFINE_PER_CPU(struct hv_vcpu *, hv_arm64_last);
-
 static u64 hv_arm64_vtcr_ps_vs;		/* VTCR_EL2.PS and VS */
 static unsigned int hv_arm64_pa_bits;
 
@@ -159,11 +155,6 @@ int hv_arch_vcpu_init(struct hv_vcpu *v)
 
 void hv_arch_vcpu_destroy(struct hv_vcpu *v)
 {
-	int cpu;
-
-	/* A later vCPU at the same address must not look like this one. */
-	for_each_possible_cpu(cpu)
-		cmpxchg(per_cpu_ptr(&hv_arm64_last, cpu), v, NULL);
 	kfree(v->arch);
 	v->arch = NULL;
 }
@@ -307,10 +298,6 @@ void hv_arch_enter(struct hv_vcpu *v, bool flush, struct hv_exit *e)
 
 	memcpy(c->regs, v->run.regs, sizeof(c->regs));
 	c->pc = v->run.pc;
-	if (this_cpu_read(hv_arm64_last) != v) {
-		this_cpu_write(hv_arm64_last, v);
-		flush = true;
-	}
 	hv_arm64_save_host(&h);
 	hv_arm64_load_guest(v, &h, flush);
 	vec = hv_arm64_run(c, hv_arm64_vectors);

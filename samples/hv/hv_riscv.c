@@ -14,7 +14,6 @@
 #include <linux/bits.h>
 #include <linux/build_bug.h>
 #include <linux/irqflags.h>
-#include <linux/percpu.h>
 #include <linux/slab.h>
 #include <linux/stddef.h>
 #include <asm/cpufeature.h>
@@ -69,12 +68,6 @@ struct hv_riscv_trap {
 	unsigned long stval;
 	unsigned long htval;
 };
-
-/*
- * The vCPU that last entered on each CPU: every space runs with VMID 0,
- * so another one in between (or a new vCPU) means a flush.
- */
-static DEFINE_PER_CPU(const struct hv_vcpu *, hv_riscv_last);
 
 asmlinkage void hv_riscv_switch(struct hv_riscv_ctx *ctx);
 
@@ -226,10 +219,8 @@ void hv_arch_enter(struct hv_vcpu *v, bool flush, struct hv_exit *e)
 	ctx->guest_sstatus = HV_RV_GUEST_SSTATUS;
 	ctx->guest_hstatus = HV_RV_GUEST_HSTATUS;
 	hv_riscv_csrs_enter(&csrs, v);
-	if (flush || this_cpu_read(hv_riscv_last) != v) {
+	if (flush)	/* the run loop's: VMID 0 is every space's */
 		asm volatile(HFENCE_GVMA(zero, zero) : : : "memory");
-		this_cpu_write(hv_riscv_last, v);
-	}
 	hv_riscv_switch(ctx);
 	t.scause = csr_read(CSR_SCAUSE);
 	t.stval = csr_read(CSR_STVAL);
