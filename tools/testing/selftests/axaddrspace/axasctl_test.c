@@ -496,7 +496,6 @@ TEST(json_command_line)
 /* ---- Attached to a space of this process ---------------------------------- */
 
 FIXTURE(space) {
-	const char *skip;
 	int dev, fd;
 	char pid[16], fdstr[16];
 };
@@ -505,9 +504,7 @@ FIXTURE_SETUP(space)
 {
 	self->dev = -1;
 	self->fd = -1;
-	self->skip = need_root_and_module();
-	if (self->skip)
-		return;
+	SETUP_NEEDS_MODULE();
 	dev_open(self->dev);
 	create(self->dev, 0, 4 * SZ_1G, AXAS_FMT_X86_NPT4, &self->fd);
 	ASSERT_EQ(0, _map_alloc(self->fd, AREA_GPA, SZ_2M,
@@ -524,12 +521,6 @@ FIXTURE_TEARDOWN(space)
 		close(self->dev);
 }
 
-/* kselftest 6.1 runs the test after a SKIP in setup: skip in the test. */
-#define need_space() do { \
-	if (self->skip) \
-		SKIP(return, "%s", self->skip); \
-} while (0)
-
 /* ATTACH(r, "cmd", ...): axasctl --pid <us> --fd <space> cmd ... */
 #define ATTACH(r, ...)	RUN(r, "--pid", self->pid, "--fd", self->fdstr, __VA_ARGS__)
 #define ATTACH_JSON(r, ...) \
@@ -539,7 +530,6 @@ TEST_F(space, info)
 {
 	struct run *r;
 
-	need_space();
 	ATTACH(r, "info");
 	EXPECT_EQ(E_OK, r->status);
 	EXPECT_TRUE(has(r->out, "  space    0x0-0xffffffff (4G), format npt4, 4 levels,"));
@@ -560,7 +550,6 @@ TEST_F(space, areas)
 {
 	struct run *r;
 
-	need_space();
 	ATTACH(r, "areas");
 	EXPECT_EQ(E_OK, r->status);
 	EXPECT_TRUE(has(r->out, "  0000000000100000-0000000000300000 rw-"));
@@ -579,7 +568,6 @@ TEST_F(space, translate_mapped)
 	struct run *r;
 	char want[128];
 
-	need_space();
 	ASSERT_EQ(0, _translate(self->fd, AREA_GPA + 0x10, &t));
 	ATTACH(r, "translate", "0x100010");
 	EXPECT_EQ(E_OK, r->status);
@@ -601,7 +589,6 @@ TEST_F(space, translate_unmapped)
 {
 	struct run *r;
 
-	need_space();
 	ATTACH(r, "translate", UNMAPPED);
 	EXPECT_EQ(E_NOTFOUND, r->status);
 	EXPECT_STREQ("", r->out);
@@ -620,7 +607,6 @@ TEST_F(space, translate_batch)
 {
 	struct run *r;
 
-	need_space();
 	ATTACH(r, "translate-batch", "0x100000", "0x2fffff");
 	EXPECT_EQ(E_OK, r->status);
 	EXPECT_TRUE(has(r->out, "  gpa 0x100000 -> hpa 0x"));
@@ -639,7 +625,6 @@ TEST_F(space, dump)
 {
 	struct run *r;
 
-	need_space();
 	ATTACH(r, "dump", "-s");
 	EXPECT_EQ(E_OK, r->status);
 	EXPECT_TRUE(has(r->out, ", format npt4\n"));
@@ -658,7 +643,6 @@ TEST_F(space, read)
 	static const char bytes[] = "axasctl!";
 	struct run *r;
 
-	need_space();
 	ASSERT_EQ(8, pwrite(self->fd, bytes, 8, AREA_GPA + 0x20));
 	ATTACH(r, "read", "0x100020", "8");
 	EXPECT_EQ(E_OK, r->status);
@@ -676,7 +660,6 @@ TEST_F(space, caps_of_space)
 	long eo;
 	struct run *r;
 
-	need_space();
 	eo = ioctl(self->fd, AXAS_CHECK_EXTENSION, AXAS_CAP_EPT_EXEC_ONLY);
 	ASSERT_LE(0, eo);
 	ATTACH_JSON(r, "caps");
@@ -693,7 +676,6 @@ TEST_F(space, attached_read_only)
 	struct axas_info i;
 	struct run *r;
 
-	need_space();
 	ATTACH(r, "clear");
 	EXPECT_EQ(E_USAGE, r->status);
 	EXPECT_TRUE(has(r->err, "read-only"));
@@ -707,7 +689,6 @@ TEST_F(space, bad_fd)
 {
 	struct run *r;
 
-	need_space();
 	RUN(r, "--pid", self->pid, "--fd", "999", "info");
 	EXPECT_EQ(E_NOTFOUND, r->status);
 	EXPECT_STREQ("", r->out);
@@ -720,7 +701,6 @@ TEST_F(space, not_a_space)
 	struct run *r;
 	char fd[16];
 
-	need_space();
 	ASSERT_LE(0, null);
 	snprintf(fd, sizeof(fd), "%d", null);
 	RUN(r, "--pid", self->pid, "--fd", fd, "info");
@@ -735,7 +715,6 @@ TEST_F(space, no_such_pid)
 	char pid[16];
 	pid_t child;
 
-	need_space();
 	child = fork();
 	ASSERT_LE(0, child);
 	if (!child)
@@ -752,7 +731,6 @@ TEST_F(space, permission)
 {
 	struct run *r;
 
-	need_space();
 	RUN_AS(r, true, "--pid", self->pid, "--fd", self->fdstr, "info");
 	EXPECT_EQ(E_PERM, r->status);
 	EXPECT_STREQ("", r->out);

@@ -144,7 +144,6 @@ static void run_unprivileged(struct __test_metadata *_metadata, const int *fds,
 /* ---- Fixture: one space, root's -------------------------------------------- */
 
 FIXTURE(priv) {
-	const char *skip;
 	int dev;
 	int fd;
 	uint64_t host;		/* HOST_SIZE bytes of free host range, 0: none */
@@ -154,9 +153,7 @@ FIXTURE_SETUP(priv)
 {
 	self->dev = -1;
 	self->fd = -1;
-	self->skip = need_root_and_module();
-	if (self->skip)
-		return;
+	SETUP_NEEDS_MODULE();
 	/* In the PCI hole, as space_test.c looks: 0 if none is free. */
 	self->host = probe_pci_hole(HOST_SIZE);
 	dev_open(self->dev);
@@ -171,14 +168,7 @@ FIXTURE_TEARDOWN(priv)
 		close(self->dev);
 }
 
-/* kselftest 6.1 runs the test after a SKIP in setup: skip in the test. */
-#define need_space() do { \
-	if (self->skip) \
-		SKIP(return, "%s", self->skip); \
-} while (0)
-
 #define need_host() do { \
-	need_space(); \
 	if (!self->host) \
 		SKIP(return, "no unclaimed non-RAM host range in the PCI hole"); \
 } while (0)
