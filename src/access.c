@@ -345,12 +345,12 @@ static ssize_t axas_rw_chunk(struct axas_rw *rw)
  * read, %AXAS_WRITE for a write), across pages and areas. Alloc areas are
  * readable and writable whatever their flags. A lazy page without a frame
  * reads as zeros and gets no frame; a write gives it one. Caller memory is
- * copied outside the space's lock, through a bounce page.
+ * copied outside the space's lock, through a bounce page. A fatal signal
+ * ends the transfer after the piece in progress.
  *
  * Return: bytes transferred; if none, -EIO when the first byte is not
  * covered, -EACCES when a linear area's flags deny it, -EFAULT when
- * nothing could be copied from or to @iter, -ENOMEM, or -EINTR on a fatal
- * signal.
+ * nothing could be copied from or to @iter, or -ENOMEM.
  */
 ssize_t axas_rw_iter(struct axas *as, u64 gpa, struct iov_iter *iter,
 		     bool write)
@@ -369,10 +369,8 @@ ssize_t axas_rw_iter(struct axas *as, u64 gpa, struct iov_iter *iter,
 			break;
 		done += ret;
 		rw.gpa += ret;
-		if (fatal_signal_pending(current)) {
-			ret = -EINTR;
-			break;
-		}
+		if (fatal_signal_pending(current))
+			break;	/* with done > 0: the bytes so far */
 		cond_resched();
 	}
 	axas_rw_unmap_host(&rw);
