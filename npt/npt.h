@@ -602,6 +602,17 @@ static inline phys_addr_t axas_npt_root_hpa(const struct axas_npt *npt)
 }
 
 /**
+ * axas_npt_format() - the format of a table
+ * @npt: the table
+ *
+ * Return: the descriptor the table was created with.
+ */
+static inline const struct axas_npt_fmt *axas_npt_format(const struct axas_npt *npt)
+{
+	return npt->fmt;
+}
+
+/**
  * axas_npt_flags_ok() - whether the format can express a flag combination
  * @npt: the table
  * @flags: AXAS_READ .. AXAS_UNCACHED, otherwise valid

@@ -16,7 +16,7 @@
  */
 void axas_get_info(struct axas *as, struct axas_info *info)
 {
-	const struct axas_npt_fmt *fmt = as->npt.fmt;
+	const struct axas_npt_fmt *fmt = axas_npt_format(&as->npt);
 
 	memset(info, 0, sizeof(*info));
 	down_read(&as->lock);

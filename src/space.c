@@ -259,7 +259,7 @@ static int axas_check_flags(struct axas *as, u32 flags, u32 extra)
 				      flags);
 	if (!axas_npt_flags_ok(&as->npt, flags & AXAS_PROT_MASK))
 		return axas_bad_space(as, "flags %#x: not expressible in format %u",
-				      flags, as->npt.fmt->id);
+				      flags, axas_npt_format(&as->npt)->id);
 	return 0;
 }
 
