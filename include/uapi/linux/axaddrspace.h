@@ -57,12 +57,19 @@
 /* Backends (output only). */
 #define AXAS_BACKEND_LINEAR	1
 #define AXAS_BACKEND_ALLOC	2
+#define AXAS_BACKEND_MEMORY	3	/* a range of a memory fd */
 
 /* Capabilities for AXAS_CHECK_EXTENSION. */
 #define AXAS_CAP_FORMATS	1	/* bit mask of 1 << format */
 #define AXAS_CAP_MAX_SPACES	2	/* limit on each uid's open spaces, 0 = none */
 #define AXAS_CAP_TRANSLATE_BATCH 3	/* max AXAS_TRANSLATE_BATCH count, 0 = none */
 #define AXAS_CAP_EPT_EXEC_ONLY	4	/* 1: EPT formats take AXAS_EXEC without AXAS_READ */
+#define AXAS_CAP_MEMORY		5	/* 1: AXAS_CREATE_MEMORY, AXAS_MAP_MEMORY, AXAS_DISCARD */
+
+/* Memory fd flags (struct axas_create_memory.flags). */
+#define AXAS_MEMORY_HUGE	(1U << 0)	/* 2 MiB frames where 2 MiB fits */
+/* This header's memory fd flags. */
+#define AXAS_MEMORY_FLAGS	AXAS_MEMORY_HUGE
 
 /**
  * struct axas_create - argument of %AXAS_CREATE_SPACE
@@ -115,7 +122,41 @@ struct axas_map_alloc {
 };
 
 /**
- * struct axas_range - argument of %AXAS_UNMAP
+ * struct axas_create_memory - argument of %AXAS_CREATE_MEMORY
+ * @size: bytes, > 0, multiple of 4 KiB; the file's size, fixed for its life
+ * @flags: %AXAS_MEMORY_HUGE, or 0
+ * @pad: must be 0
+ * @reserved: must be 0
+ */
+struct axas_create_memory {
+	__u64 size;
+	__u32 flags;
+	__u32 pad;
+	__u64 reserved[2];
+};
+
+/**
+ * struct axas_map_memory - argument of %AXAS_MAP_MEMORY
+ * @gpa: first guest physical address, 4 KiB aligned
+ * @size: bytes, > 0, multiple of 4 KiB
+ * @offset: offset in the memory fd of @gpa, 4 KiB aligned;
+ *	@offset + @size must not exceed the fd's size
+ * @fd: a memory fd from %AXAS_CREATE_MEMORY, opened for reading (and
+ *	writing, for %AXAS_WRITE)
+ * @flags: AXAS_READ .. AXAS_UNCACHED, optionally %AXAS_MAP_POPULATE
+ * @reserved: must be 0
+ */
+struct axas_map_memory {
+	__u64 gpa;
+	__u64 size;
+	__u64 offset;
+	__s32 fd;
+	__u32 flags;
+	__u64 reserved[2];
+};
+
+/**
+ * struct axas_range - argument of %AXAS_UNMAP and %AXAS_DISCARD
  * @gpa: first guest physical address, 4 KiB aligned
  * @size: bytes, > 0, multiple of 4 KiB
  * @op_flags: none defined: must be 0
@@ -311,6 +352,7 @@ struct axas_dump {
 #define AXAS_GET_API_VERSION	_IO(AXAS_IOC, 0x00)
 #define AXAS_CREATE_SPACE	_IOW(AXAS_IOC, 0x01, struct axas_create)
 #define AXAS_CHECK_EXTENSION	_IO(AXAS_IOC, 0x02)
+#define AXAS_CREATE_MEMORY	_IOW(AXAS_IOC, 0x03, struct axas_create_memory)
 
 /* ioctls on a space fd */
 #define AXAS_MAP_LINEAR		_IOW(AXAS_IOC, 0x10, struct axas_map_linear)
@@ -324,5 +366,7 @@ struct axas_dump {
 #define AXAS_GET_AREAS		_IOWR(AXAS_IOC, 0x18, struct axas_areas)
 #define AXAS_DUMP_TABLES	_IOWR(AXAS_IOC, 0x19, struct axas_dump)
 #define AXAS_TRANSLATE_BATCH	_IOWR(AXAS_IOC, 0x1a, struct axas_translate_batch)
+#define AXAS_MAP_MEMORY		_IOW(AXAS_IOC, 0x1b, struct axas_map_memory)
+#define AXAS_DISCARD		_IOW(AXAS_IOC, 0x1c, struct axas_range)
 
 #endif /* _UAPI_LINUX_AXADDRSPACE_H */
