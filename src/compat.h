@@ -8,6 +8,7 @@
 #define _AXAS_COMPAT_H
 
 #include <linux/mm.h>
+#include <linux/pagemap.h>
 #include <linux/version.h>
 #ifdef CONFIG_X86
 #include <asm/processor.h>
@@ -27,6 +28,31 @@
 #else
 #define AXAS_KUNIT_NS	EXPORTED_FOR_KUNIT_TESTING
 #endif
+
+/* The first parameter of inode_operations.setattr: an idmap since 6.3. */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
+#define axas_setattr_idmap	mnt_idmap
+#else
+#define axas_setattr_idmap	user_namespace
+#endif
+
+/*
+ * The page cache's folio at @index with a reference, locked if @lock, or
+ * NULL: __filemap_get_folio() returns an ERR_PTR for "none" since 6.3,
+ * NULL before.
+ */
+static inline struct folio *axas_filemap_find(struct address_space *mapping,
+					      pgoff_t index, bool lock)
+{
+	struct folio *folio;
+
+	folio = __filemap_get_folio(mapping, index, lock ? FGP_LOCK : 0, 0);
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
+	if (IS_ERR(folio))
+		return NULL;
+#endif
+	return folio;
+}
 
 /* Physical address bits of the host CPU: no host range may reach beyond. */
 static inline unsigned int axas_host_pa_bits(void)

@@ -18,6 +18,7 @@
 #include <linux/axaddrspace.h>
 
 #include "dev.h"
+#include "memfile.h"
 #include "npt/npt.h"
 #include "space.h"
 #include "uarg.h"
@@ -126,6 +127,32 @@ put_slot:
 	return fd;
 }
 
+static const struct axas_ioc axas_ioc_create_memory = { AXAS_CREATE_MEMORY, 32 };
+
+/* AXAS_CREATE_MEMORY, in the KVM order: reserve the fd, install last. */
+static long axas_dev_create_memory(unsigned int cmd, void __user *uarg)
+{
+	struct axas_create_memory arg;
+	struct file *file;
+	int fd, ret;
+
+	ret = axas_ioc_copy_in(&axas_ioc_create_memory, cmd, &arg, uarg);
+	if (ret)
+		return ret;
+	if (arg.pad || arg.reserved[0] || arg.reserved[1])
+		return axas_bad("create memory: nonzero pad or reserved");
+	fd = get_unused_fd_flags(O_CLOEXEC);
+	if (fd < 0)
+		return fd;
+	file = axas_memfile_create(arg.size, arg.flags);
+	if (IS_ERR(file)) {
+		put_unused_fd(fd);
+		return PTR_ERR(file);
+	}
+	fd_install(fd, file);
+	return fd;
+}
+
 /* The space's format at @as, or 0 for the device fd (@as NULL). */
 static u32 axas_space_format(struct axas *as)
 {
@@ -165,12 +192,14 @@ long axas_check_extension(struct axas *as, unsigned long cap)
 	}
 }
 
-/* Any struct size for CREATE_SPACE; the _IO commands exactly. */
+/* Any struct size for CREATE_SPACE and CREATE_MEMORY; the _IO commands exactly. */
 static long axas_dev_ioctl(struct file *file, unsigned int cmd,
 			   unsigned long arg)
 {
 	if (axas_ioc_match(&axas_ioc_create, cmd))
 		return axas_dev_create(cmd, (void __user *)arg);
+	if (axas_ioc_match(&axas_ioc_create_memory, cmd))
+		return axas_dev_create_memory(cmd, (void __user *)arg);
 	switch (cmd) {
 	case AXAS_GET_API_VERSION:
 		return AXAS_API_VERSION;
@@ -209,6 +238,11 @@ static int __init axas_module_init(void)
 	int ret;
 
 	axas_npt_host_init();
+	ret = axas_memfile_init();
+	if (ret) {
+		pr_err("cannot mount the memory fds' filesystem: %d\n", ret);
+		return ret;
+	}
 	axas_debugfs_init();
 	ret = misc_register(&axas_misc);
 	if (ret == -EBUSY) {	/* another local driver took the minor */
@@ -220,6 +254,7 @@ static int __init axas_module_init(void)
 	if (ret) {
 		pr_err("cannot register /dev/axaddrspace: %d\n", ret);
 		axas_debugfs_exit();
+		axas_memfile_exit();
 	}
 	return ret;
 }
@@ -230,6 +265,7 @@ static void __exit axas_module_exit(void)
 	axas_debugfs_exit();
 	/* Spaces freed from RCU callbacks run this module's code. */
 	rcu_barrier();
+	axas_memfile_exit();
 	xa_destroy(&axas_uid_spaces);
 }
 

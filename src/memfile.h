@@ -63,7 +63,8 @@ u64 axas_memfile_size(const struct file *file);
 /*
  * Add or remove a binding. Both take the invalidate lock for writing: call
  * them with no space lock held. After unbind returns, no @invalidate of
- * @b runs or will run.
+ * @b runs or will run. A mapper holds a reference to @file (get_file())
+ * from bind to unbind: the file's release expects no binding left.
  */
 void axas_memfile_bind(struct file *file, struct axas_mem_binding *b);
 void axas_memfile_unbind(struct file *file, struct axas_mem_binding *b);
@@ -110,5 +111,9 @@ void axas_memfile_inval_wait(struct file *file);
  * Return: 0 or -EINVAL.
  */
 int axas_memfile_punch(struct file *file, u64 offset, u64 len);
+
+/* Module init and exit: the memory fds' pseudo filesystem (dev.c). */
+int axas_memfile_init(void);
+void axas_memfile_exit(void);
 
 #endif /* _AXAS_MEMFILE_H */
