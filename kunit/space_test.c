@@ -116,7 +116,7 @@ static struct thal *thal_new(struct kunit *test)
 static struct axas *space_new(struct kunit *test, struct thal *t, u32 format,
 			      u64 base, u64 size)
 {
-	struct axas *as = __axas_create(base, size, format, 0, &t->hal);
+	struct axas *as = axas_create_with_hal(base, size, format, 0, &t->hal);
 
 	KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(as));
 	return as;
@@ -238,17 +238,17 @@ static void space_bad_create_test(struct kunit *test)
 	unsigned int i;
 
 	for (i = 0; i < ARRAY_SIZE(bad); i++) {
-		struct axas *as = __axas_create(bad[i].base, bad[i].size, fmt, 0,
+		struct axas *as = axas_create_with_hal(bad[i].base, bad[i].size, fmt, 0,
 						&t->hal);
 
 		KUNIT_EXPECT_EQ_MSG(test, PTR_ERR(as), -EINVAL, "case %u", i);
 	}
-	KUNIT_EXPECT_EQ(test, PTR_ERR(__axas_create(0, top + K4, fmt, 0, &t->hal)), -EINVAL);
-	KUNIT_EXPECT_EQ(test, PTR_ERR(__axas_create(top - K4, 2 * K4, fmt, 0, &t->hal)),
+	KUNIT_EXPECT_EQ(test, PTR_ERR(axas_create_with_hal(0, top + K4, fmt, 0, &t->hal)), -EINVAL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(axas_create_with_hal(top - K4, 2 * K4, fmt, 0, &t->hal)),
 			-EINVAL);
-	KUNIT_EXPECT_EQ(test, PTR_ERR(__axas_create(0, K4, fmt, 1, &t->hal)), -EINVAL);
-	KUNIT_EXPECT_EQ(test, PTR_ERR(__axas_create(0, K4, AXAS_FMT_MAX + 1, 0,
-						    &t->hal)), -EINVAL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(axas_create_with_hal(0, K4, fmt, 1, &t->hal)), -EINVAL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(axas_create_with_hal(0, K4, AXAS_FMT_MAX + 1,
+							   0, &t->hal)), -EINVAL);
 	KUNIT_EXPECT_EQ(test, atomic_read(&t->live_tables), 0);
 	/* The very top of the input address space is a valid space. */
 	space_done(test, t, space_new(test, t, fmt, top - K4, K4));

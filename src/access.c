@@ -21,8 +21,7 @@ static bool axas_in_space(struct axas *as, u64 gpa)
 }
 
 /* Look @gpa up in the areas and the table; any lock mode, or none (RCU). */
-static int __axas_translate(struct axas *as, u64 gpa,
-			    struct axas_translation *t)
+static int axas_lookup(struct axas *as, u64 gpa, struct axas_translation *t)
 {
 	struct axas_area_node *a;
 	struct axas_npt_leaf leaf;
@@ -35,8 +34,8 @@ static int __axas_translate(struct axas *as, u64 gpa,
 	t->area_start = READ_ONCE(a->start);
 	t->area_size = READ_ONCE(a->last) - t->area_start + 1;
 	t->limit = t->area_start + t->area_size - gpa;
-	t->flags = READ_ONCE(a->flags) & AXAS_PROT_MASK;
-	t->backend = READ_ONCE(a->backend);
+	t->flags = READ_ONCE(a->flags);
+	t->backend = READ_ONCE(a->ops)->id;
 	return 0;
 }
 
@@ -63,13 +62,13 @@ int axas_translate(struct axas *as, u64 gpa, struct axas_translation *t)
 	seq = raw_read_seqcount(&as->seq);
 	if (!(seq & 1)) {
 		rcu_read_lock();
-		ret = __axas_translate(as, gpa, t);
+		ret = axas_lookup(as, gpa, t);
 		rcu_read_unlock();
 		if (!read_seqcount_retry(&as->seq, seq))
 			return ret;
 	}
 	down_read(&as->lock);
-	ret = __axas_translate(as, gpa, t);
+	ret = axas_lookup(as, gpa, t);
 	up_read(&as->lock);
 	return ret;
 }
@@ -77,17 +76,16 @@ EXPORT_SYMBOL_NS_GPL(axas_translate, AXADDRSPACE_NS);
 
 /*
  * A fault in area @a that permits @access; lock held for reading. Return:
- * 1 if a new frame was mapped, 0, or an errno.
+ * 1 if a new frame was mapped, 0, or an errno (-EAGAIN: wait, see below).
  */
 static int axas_fault_in_area(struct axas *as, struct axas_area_node *a,
-			      u64 gpa, u32 access, bool *handled)
+			      u64 gpa, u32 access, bool *handled, void **wait)
 {
 	struct axas_npt_leaf leaf;
 	int ret;
 
-	if (a->backend == AXAS_BACKEND_ALLOC && !(a->flags & AXAS_MAP_POPULATE)) {
-		ret = axas_alloc_fault(as, ALIGN_DOWN(gpa, AXAS_PAGE_SIZE),
-				       a->flags);
+	if (a->ops->fault) {
+		ret = a->ops->fault(as, a, ALIGN_DOWN(gpa, AXAS_PAGE_SIZE), wait);
 		if (ret > 0)
 			atomic64_inc(&as->faults_handled);
 		*handled = ret >= 0;
@@ -97,6 +95,28 @@ static int axas_fault_in_area(struct axas *as, struct axas_area_node *a,
 	*handled = !axas_npt_query(&as->npt, gpa, &leaf) &&
 		   (leaf.flags & access) == access;
 	return 0;
+}
+
+/* One try at a fault, under the lock; -EAGAIN after waiting without it. */
+static int axas_fault_once(struct axas *as, const struct axas_npf_info *npf,
+			   bool *handled)
+{
+	void (*fault_wait)(void *arg) = NULL;
+	struct axas_area_node *a;
+	void *wait = NULL;
+	int ret = 0;
+
+	down_read(&as->lock);
+	a = axas_area_find(as, npf->gpa);
+	if (a && (a->flags & npf->access) == npf->access) {
+		ret = axas_fault_in_area(as, a, npf->gpa, npf->access, handled,
+					 &wait);
+		fault_wait = a->ops->fault_wait;
+	}
+	up_read(&as->lock);
+	if (ret == -EAGAIN)
+		fault_wait(wait);
+	return ret;
 }
 
 /**
@@ -118,109 +138,30 @@ static int axas_fault_in_area(struct axas *as, struct axas_area_node *a,
 int axas_handle_page_fault(struct axas *as, const struct axas_npf_info *npf,
 			   bool *handled)
 {
-	struct axas_area_node *a;
 	int ret = 0;
 
 	*handled = false;
 	if (!npf->access || npf->access & ~AXAS_NPT_PERM)
 		ret = axas_bad_space(as, "fault at %#llx: access %#x", npf->gpa,
 				     npf->access);
-	else if (axas_in_space(as, npf->gpa)) {
-		down_read(&as->lock);
-		a = axas_area_find(as, npf->gpa);
-		if (a && (a->flags & npf->access) == npf->access)
-			ret = axas_fault_in_area(as, a, npf->gpa, npf->access,
-						 handled);
-		up_read(&as->lock);
-	}
+	else if (axas_in_space(as, npf->gpa))
+		do {
+			ret = axas_fault_once(as, npf, handled);
+		} while (ret == -EAGAIN);
 	trace_axas_fault(as, npf->gpa, npf->access, min(ret, 0), *handled,
 			 ret > 0);
 	return min(ret, 0);
 }
 EXPORT_SYMBOL_NS_GPL(axas_handle_page_fault, AXADDRSPACE_NS);
 
-/* Host memory of linear areas is mapped this much at a time. */
-#define AXAS_HOSTMAP_MAX	SZ_2M
-
 /**
- * struct axas_rw - one read or write of guest memory
- * @as: the space
- * @gpa: the next guest physical address
- * @iter: the caller's buffer
- * @write: true to write guest memory
- * @bounce: one page: user memory is copied outside the space's lock
- * @map_pa: host range of linear areas mapped at @map_va (0 bytes if none)
- * @map_len: its length
- * @map_va: the mapping, ioremap() or memremap()
- * @map_io: @map_va comes from ioremap()
+ * axas_rw_frame() - move bytes between the bounce page and a frame
+ * @rw: the read or write
+ * @pa: host address, inside one page of RAM with a struct page
+ * @len: bytes, not beyond that page
+ * @flags: the area's flags, for axas_sync_guest() after a write
  */
-struct axas_rw {
-	struct axas *as;
-	u64 gpa;
-	struct iov_iter *iter;
-	bool write;
-	u8 *bounce;
-	phys_addr_t map_pa;
-	size_t map_len;
-	void *map_va;
-	bool map_io;
-};
-
-static void axas_rw_unmap_host(struct axas_rw *rw)
-{
-	if (!rw->map_len)
-		return;
-	if (rw->map_io)
-		iounmap((void __iomem *)rw->map_va);
-	else
-		memunmap(rw->map_va);
-	rw->map_len = 0;
-}
-
-/*
- * The kernel address of host address @pa of a linear area with @flags,
- * which needs @len bytes from there; one mapping serves a whole call.
- */
-static void *axas_rw_map_host(struct axas_rw *rw, phys_addr_t pa, size_t len,
-			      u64 area_end, u32 flags)
-{
-	bool io = flags & (AXAS_DEVICE | AXAS_UNCACHED);
-
-	if (rw->map_len && io == rw->map_io && pa >= rw->map_pa &&
-	    pa + len <= rw->map_pa + rw->map_len)
-		return rw->map_va + (pa - rw->map_pa);
-	axas_rw_unmap_host(rw);
-	rw->map_pa = pa;
-	rw->map_len = min_t(u64, max_t(u64, iov_iter_count(rw->iter), len),
-			    min_t(u64, area_end, AXAS_HOSTMAP_MAX));
-	rw->map_io = io;
-	rw->map_va = io ? (void __force *)ioremap(pa, rw->map_len) :
-		     memremap(pa, rw->map_len, MEMREMAP_WB);
-	if (!rw->map_va)
-		rw->map_len = 0;
-	return rw->map_va;
-}
-
-/* Copy between the bounce page and the guest at @p (RAM or memremap()). */
-static void axas_rw_mem(struct axas_rw *rw, void *p, size_t len)
-{
-	if (rw->write)
-		memcpy(p, rw->bounce, len);
-	else
-		memcpy(rw->bounce, p, len);
-}
-
-static void axas_rw_io(struct axas_rw *rw, void __iomem *p, size_t len)
-{
-	if (rw->write)
-		memcpy_toio(p, rw->bounce, len);
-	else
-		memcpy_fromio(rw->bounce, p, len);
-}
-
-/* @len bytes at @pa, inside one page of RAM with a struct page. */
-static void axas_rw_frame(struct axas_rw *rw, phys_addr_t pa, size_t len,
-			  u32 flags)
+void axas_rw_frame(struct axas_rw *rw, phys_addr_t pa, size_t len, u32 flags)
 {
 	void *p = kmap_local_page(pfn_to_page(PHYS_PFN(pa)));
 
@@ -230,61 +171,25 @@ static void axas_rw_frame(struct axas_rw *rw, phys_addr_t pa, size_t len,
 		axas_sync_guest(rw->as, pa, len, flags);
 }
 
-/* @len bytes of linear area @a at the current gpa, inside one page. */
-static int axas_rw_linear(struct axas_rw *rw, struct axas_area_node *a,
-			  size_t len)
-{
-	phys_addr_t pa = a->hpa + (rw->gpa - a->start);
-	void *p;
-
-	if (!(a->flags & (rw->write ? AXAS_WRITE : AXAS_READ)))
-		return -EACCES;
-	if (pfn_valid(PHYS_PFN(pa)) && page_is_ram(PHYS_PFN(pa))) {
-		/* Not RAM when it was mapped: hot-added since. */
-		if (!axas_allow_ram_linear()) {
-			pr_warn_ratelimited("host page %pa of a linear area became System RAM: refused\n",
-					    &pa);
-			return -EIO;
-		}
-		axas_rw_frame(rw, pa, len, a->flags);
-		return 0;
-	}
-	p = axas_rw_map_host(rw, pa, len, a->last - rw->gpa + 1, a->flags);
-	if (!p)
-		return -ENOMEM;
-	if (rw->map_io)
-		axas_rw_io(rw, (void __iomem *)p, len);
-	else
-		axas_rw_mem(rw, p, len);
-	return 0;
-}
-
-/*
- * @len bytes of alloc area @a at the current gpa, inside one page. A lazy
- * page reads as zeros and gets no frame; a write gives it one, as a write
- * fault would.
+/**
+ * axas_rw_fault() - give the page a write goes to its frame
+ * @rw: the write, lock held for reading
+ * @a: the area holding @rw->gpa, with a lazy page there
+ *
+ * As a write fault would. On -EAGAIN, @rw notes what to wait for once
+ * the lock is dropped; the step is then tried again.
+ *
+ * Return: 0 or an errno.
  */
-static int axas_rw_alloc(struct axas_rw *rw, struct axas_area_node *a,
-			 size_t len)
+int axas_rw_fault(struct axas_rw *rw, struct axas_area_node *a)
 {
-	struct axas_npt_leaf leaf;
 	int ret;
 
-	if (axas_npt_query(&rw->as->npt, rw->gpa, &leaf)) {
-		if (!rw->write) {
-			memset(rw->bounce, 0, len);
-			return 0;
-		}
-		ret = axas_alloc_fault(rw->as, ALIGN_DOWN(rw->gpa, AXAS_PAGE_SIZE),
-				       a->flags);
-		if (ret < 0)
-			return ret;
-		if (axas_npt_query(&rw->as->npt, rw->gpa, &leaf))
-			return -EIO;
-	}
-	/* Alloc frames come from the page allocator: always RAM. */
-	axas_rw_frame(rw, leaf.hpa + (rw->gpa - leaf.gpa), len, a->flags);
-	return 0;
+	ret = a->ops->fault(rw->as, a, ALIGN_DOWN(rw->gpa, AXAS_PAGE_SIZE),
+			    &rw->wait);
+	if (ret == -EAGAIN)
+		rw->wait_fn = a->ops->fault_wait;
+	return min(ret, 0);
 }
 
 /*
@@ -303,10 +208,11 @@ static ssize_t axas_rw_step(struct axas_rw *rw, size_t len)
 		ret = -EIO;
 	} else {
 		len = min_t(u64, len, a->last - rw->gpa + 1);
-		ret = a->backend == AXAS_BACKEND_LINEAR ?
-		      axas_rw_linear(rw, a, len) : axas_rw_alloc(rw, a, len);
+		ret = a->ops->rw(rw, a, len);
 	}
 	up_read(&as->lock);
+	if (ret == -EAGAIN)
+		rw->wait_fn(rw->wait);
 	return ret ?: len;
 }
 
@@ -326,7 +232,9 @@ static ssize_t axas_rw_chunk(struct axas_rw *rw)
 		if (!len)
 			return -EFAULT;
 	}
-	ret = axas_rw_step(rw, len);
+	do {
+		ret = axas_rw_step(rw, len);
+	} while (ret == -EAGAIN);
 	if (ret <= 0 || rw->write)
 		return ret;
 	len = copy_to_iter(rw->bounce, ret, rw->iter);

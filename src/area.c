@@ -74,24 +74,23 @@ static void axas_area_store(struct axas *as, u64 first, u64 last, void *entry)
 }
 
 /**
- * axas_area_add() - insert an area after mapping it
+ * axas_area_add() - insert an area after its backend mapped it
  * @as: the space, lock held for writing
  * @a: the new area, not yet in the tree
- * @map: maps @a in the table, or NULL
  *
  * Either both the table and the tree change or neither does.
  *
- * Return: 0, -EEXIST if @a overlaps an area, or what @map returned.
+ * Return: 0, -EEXIST if @a overlaps an area, or what
+ * &axas_backend_ops.map returned.
  */
-int axas_area_add(struct axas *as, struct axas_area_node *a,
-		  int (*map)(struct axas *as, struct axas_area_node *a))
+int axas_area_add(struct axas *as, struct axas_area_node *a)
 {
 	int ret;
 
 	lockdep_assert_held_write(&as->lock);
 	if (axas_area_first(as, a->start, a->last))
 		return -EEXIST;
-	ret = map ? map(as, a) : 0;
+	ret = a->ops->map ? a->ops->map(as, a) : 0;
 	if (ret)
 		return ret;
 	axas_area_store(as, a->start, a->last, a);
@@ -119,6 +118,8 @@ void axas_area_remove_range(struct axas *as, u64 start, u64 last)
 	rcu_read_lock();
 	for (; a; a = next) {
 		next = axas_area_next(as, a, last);
+		if (a->ops->detach)
+			a->ops->detach(as, a);
 		as->nr_areas--;
 		kfree_rcu(a, rcu);
 	}
@@ -135,11 +136,24 @@ static void axas_area_split(struct axas *as, struct axas_area_node *a, u64 at,
 {
 	*spare = *a;
 	spare->start = at;
-	if (a->backend == AXAS_BACKEND_LINEAR)
-		spare->hpa = a->hpa + (at - a->start);
+	if (a->ops->split)
+		a->ops->split(a, spare);
 	axas_area_store(as, at, a->last, spare);
 	WRITE_ONCE(a->last, at - 1);
 	as->nr_areas++;
+}
+
+/* Split the area holding @at before @at, if it starts earlier and @want it. */
+static bool axas_area_split_at(struct axas *as, u64 at,
+			       bool (*want)(const struct axas_area_node *a),
+			       struct axas_area_node *spare)
+{
+	struct axas_area_node *a = axas_area_find(as, at);
+
+	if (!a || a->start == at || (want && !want(a)))
+		return false;
+	axas_area_split(as, a, at, spare);
+	return true;
 }
 
 /**
@@ -147,25 +161,20 @@ static void axas_area_split(struct axas *as, struct axas_area_node *a, u64 at,
  * @as: the space, lock held for writing
  * @start: first gpa of the range
  * @last: last gpa of the range
+ * @want: which areas to split; NULL for all
  * @spare: two preallocated nodes; used ones are set to NULL
  *
- * Afterwards every area overlapping [@start, @last] lies inside it.
+ * Afterwards every area overlapping [@start, @last] that @want lies inside
+ * it.
  */
 void axas_area_split_edges(struct axas *as, u64 start, u64 last,
+			   bool (*want)(const struct axas_area_node *a),
 			   struct axas_area_node **spare)
 {
-	struct axas_area_node *a;
-
-	a = axas_area_find(as, start);
-	if (a && a->start < start) {
-		axas_area_split(as, a, start, spare[0]);
+	if (axas_area_split_at(as, start, want, spare[0]))
 		spare[0] = NULL;
-	}
-	a = last == U64_MAX ? NULL : axas_area_find(as, last);
-	if (a && a->last > last) {
-		axas_area_split(as, a, last + 1, spare[1]);
+	if (last != U64_MAX && axas_area_split_at(as, last + 1, want, spare[1]))
 		spare[1] = NULL;
-	}
 }
 
 /**

@@ -55,8 +55,7 @@ static int axas_populate_chunk(struct axas *as, u64 gpa, u64 left, u32 flags,
 		return -ENOMEM;
 	axas_sync_guest(as, page_to_phys(page), AXAS_PAGE_SIZE << order, flags);
 	ret = axas_npt_map(&as->npt, gpa, page_to_phys(page),
-			   AXAS_PAGE_SIZE << order, flags & AXAS_PROT_MASK,
-			   AXAS_NPT_HUGE);
+			   AXAS_PAGE_SIZE << order, flags, AXAS_NPT_HUGE);
 	if (ret) {
 		axas_free_frames(as, page, order);
 		return ret;
@@ -66,26 +65,23 @@ static int axas_populate_chunk(struct axas *as, u64 gpa, u64 left, u32 flags,
 	return 0;
 }
 
-/**
- * axas_alloc_populate() - allocate and map every frame of a range
- * @as: the space, lock held for writing
- * @gpa: first gpa
- * @size: bytes
- * @flags: mapping flags
- *
- * All or nothing: on failure whatever this call mapped is unmapped and
- * freed again.
- *
- * Return: 0, -ENOMEM, or -EINTR on a fatal signal.
+static void axas_alloc_collect(struct axas *as, u64 gpa, u64 size,
+			       struct axas_frames *frames);
+static void axas_alloc_edit_end(struct axas *as, struct axas_frames *frames);
+
+/*
+ * Allocate and map every frame of a range, lock held for writing. All or
+ * nothing: on failure whatever this call mapped is unmapped and freed
+ * again. Return: 0, -ENOMEM, or -EINTR on a fatal signal.
  */
-int axas_alloc_populate(struct axas *as, u64 gpa, u64 size, u32 flags)
+static int axas_alloc_populate(struct axas *as, u64 gpa, u64 size, u32 flags)
 {
 	struct axas_frames frames;
 	u64 done = 0, step;
 	int ret = 0;
 
 	lockdep_assert_held_write(&as->lock);
-	axas_frames_init(&frames);
+	axas_frames_init(&frames, true);
 	while (done < size) {
 		ret = axas_populate_chunk(as, gpa + done, size - done, flags, &step);
 		if (ret)
@@ -101,25 +97,27 @@ int axas_alloc_populate(struct axas *as, u64 gpa, u64 size, u32 flags)
 		axas_alloc_collect(as, gpa, done, &frames);
 		/* Whole leaves of this call only: no split, cannot fail. */
 		WARN_ON(axas_npt_unmap(&as->npt, gpa, done));
-		axas_alloc_release(as, &frames);
+		axas_alloc_edit_end(as, &frames);
 	}
 	return ret;
 }
 
-/**
- * axas_alloc_fault() - give a lazy page its frame
- * @as: the space, lock held in any mode
- * @gpa: 4 KiB aligned gpa inside an alloc area
- * @flags: the area's mapping flags
- *
- * A page that has a frame already keeps it; two callers racing for the
- * same page end with one frame.
- *
- * Return: 1 if this call mapped a new frame, 0 if the page had one, or
- * -ENOMEM.
- */
-int axas_alloc_fault(struct axas *as, u64 gpa, u32 flags)
+static int axas_alloc_map(struct axas *as, struct axas_area_node *a)
 {
+	return a->populated ?
+	       axas_alloc_populate(as, a->start, axas_area_size(a), a->flags) : 0;
+}
+
+/*
+ * Give a lazy page its frame, lock held in any mode. A page that has a
+ * frame already keeps it; two callers racing for the same page end with
+ * one frame. Return: 1 if this call mapped a new frame, 0 if the page had
+ * one, or -ENOMEM.
+ */
+static int axas_alloc_fault(struct axas *as, struct axas_area_node *a, u64 gpa,
+			    void **wait)
+{
+	u32 flags = a->flags;
 	struct axas_npt_slot slot;
 	struct page *page;
 	int ret;
@@ -135,7 +133,7 @@ int axas_alloc_fault(struct axas *as, u64 gpa, u32 flags)
 		return -ENOMEM;
 	axas_sync_guest(as, page_to_phys(page), AXAS_PAGE_SIZE, flags);
 	ret = axas_npt_map_page_at(&as->npt, &slot, gpa, page_to_phys(page),
-				   flags & AXAS_PROT_MASK);
+				   flags);
 	if (ret) {
 		axas_free_frames(as, page, 0);
 		return ret == -EEXIST ? 0 : ret;
@@ -160,60 +158,41 @@ static int axas_collect_leaf(void *arg, const struct axas_npt_leaf *leaf)
 		list_add_tail(&page->lru, &frames->chunks);
 		return 0;
 	}
-	/* Part of a chunk: its frames go one by one once it is split. */
-	if (axas_leaf_is_chunk(leaf) && !WARN_ON_ONCE(frames->nr_cut >= 2))
-		frames->cut[frames->nr_cut++] =
-			pfn_to_page(PHYS_PFN(ALIGN_DOWN(leaf->hpa, AXAS_CHUNK_SIZE)));
+	/* Part of a chunk (cut, see axas_alloc_cut_at()): one by one. */
 	for (i = 0; i < AXAS_FRAMES(leaf->size); i++)
 		list_add_tail(&page[i].lru, &frames->pages);
 	return 0;
 }
 
-/**
- * axas_alloc_collect() - chain the frames mapped in a range
- * @as: the space, lock held for writing
- * @gpa: first gpa, inside an alloc area
- * @size: bytes, inside the same area
- * @frames: where to chain them (through page->lru)
- *
- * The frames stay mapped: unmap the range, then axas_alloc_release(). If
- * the unmap fails, drop @frames as it is; the frames stay in use.
+/*
+ * Chain the frames mapped in a range of one alloc area (through
+ * page->lru). They stay mapped: unmap the range, then
+ * axas_alloc_edit_end(). If the unmap fails, drop @frames as it is.
  */
-void axas_alloc_collect(struct axas *as, u64 gpa, u64 size,
-			struct axas_frames *frames)
+static void axas_alloc_collect(struct axas *as, u64 gpa, u64 size,
+			       struct axas_frames *frames)
 {
 	lockdep_assert_held_write(&as->lock);
 	axas_npt_walk_leaves(&as->npt, gpa, size, axas_collect_leaf, frames);
 }
 
-/**
- * axas_alloc_split_chunks() - split chunks whose 2 MiB leaf was cut
- * @cut: first frames of the chunks
- * @nr: number of entries in @cut
- *
- * Call once the unmap or protect that cut the leaves succeeded: the 4 KiB
- * leaves it left map frames that must be freeable one by one.
- */
-void axas_alloc_split_chunks(struct page **cut, int nr)
+/* Split the cut chunks: the 4 KiB leaves left must be freeable one by one. */
+static void axas_alloc_split_cut(struct axas_frames *frames)
 {
-	int i;
+	unsigned int i;
 
-	for (i = 0; i < nr; i++)
-		if (i == 0 || cut[i] != cut[0])
-			split_page(cut[i], AXAS_CHUNK_ORDER);
+	for (i = 0; i < frames->nr_cut; i++)
+		if (i == 0 || frames->cut[i] != frames->cut[0])
+			split_page(frames->cut[i], AXAS_CHUNK_ORDER);
 }
 
-/**
- * axas_alloc_release() - free collected frames after their unmap
- * @as: the space
- * @frames: what axas_alloc_collect() chained
- */
-void axas_alloc_release(struct axas *as, struct axas_frames *frames)
+/* Free what an unmap collected, after the table change and its flush. */
+static void axas_alloc_free_collected(struct axas *as,
+				      struct axas_frames *frames)
 {
 	struct page *page, *next;
 	long n = 0;
 
-	axas_alloc_split_chunks(frames->cut, frames->nr_cut);
 	/* The buddy allocator takes page->lru over: no list_del needed. */
 	list_for_each_entry_safe(page, next, &frames->chunks, lru) {
 		axas_free_frames(as, page, AXAS_CHUNK_ORDER);
@@ -228,43 +207,47 @@ void axas_alloc_release(struct axas *as, struct axas_frames *frames)
 	atomic64_sub(n, &as->alloc_pages);
 }
 
-/*
- * The chunk whose 2 MiB leaf holds @gpa but does not start there, if the
- * alloc area at @gpa has one.
- */
-static struct page *axas_alloc_cut_at(struct axas *as, u64 gpa)
+static void axas_alloc_edit_end(struct axas *as, struct axas_frames *frames)
 {
-	struct axas_area_node *a = axas_area_find(as, gpa);
+	axas_alloc_split_cut(frames);
+	if (frames->unmap)
+		axas_alloc_free_collected(as, frames);
+}
+
+/*
+ * The one place that finds the chunks an edit cuts, for unmap and protect
+ * alike: the chunk whose 2 MiB leaf holds @edge but does not start there,
+ * if @edge lies inside area @a past its start (an edge at an area
+ * boundary cuts no leaf: leaves never cross one).
+ */
+static struct page *axas_alloc_cut_at(struct axas *as, struct axas_area_node *a,
+				      u64 edge)
+{
 	struct axas_npt_leaf leaf;
 
-	if (!a || a->backend != AXAS_BACKEND_ALLOC ||
-	    axas_npt_query(&as->npt, gpa, &leaf) ||
-	    !axas_leaf_is_chunk(&leaf) || leaf.gpa == gpa)
+	if (edge <= a->start || edge > a->last ||
+	    axas_npt_query(&as->npt, edge, &leaf) ||
+	    !axas_leaf_is_chunk(&leaf) || leaf.gpa == edge)
 		return NULL;
 	return pfn_to_page(PHYS_PFN(leaf.hpa));
 }
 
-/**
- * axas_alloc_edge_chunks() - chunks that a protect of a range would cut
- * @as: the space, lock held for writing
- * @gpa: first gpa of the range
- * @size: bytes
- * @cut: out: up to two chunks, for axas_alloc_split_chunks() once the
- *	protect succeeded
- *
- * Return: the number of chunks in @cut.
- */
-int axas_alloc_edge_chunks(struct axas *as, u64 gpa, u64 size,
-			   struct page **cut)
+static void axas_alloc_note_cut(struct axas_frames *frames, struct page *chunk)
 {
-	int nr = 0;
+	if (chunk && !WARN_ON_ONCE(frames->nr_cut >= ARRAY_SIZE(frames->cut)))
+		frames->cut[frames->nr_cut++] = chunk;
+}
 
+/* Before the table change: the chunks the edges cut, and for an unmap the frames. */
+static void axas_alloc_edit_begin(struct axas *as, struct axas_area_node *a,
+				  u64 start, u64 last, struct axas_frames *frames)
+{
 	lockdep_assert_held_write(&as->lock);
-	cut[nr] = axas_alloc_cut_at(as, gpa);
-	nr += !!cut[nr];
-	cut[nr] = axas_alloc_cut_at(as, gpa + size);
-	nr += !!cut[nr];
-	return nr;
+	axas_alloc_note_cut(frames, axas_alloc_cut_at(as, a, start));
+	if (last != U64_MAX)
+		axas_alloc_note_cut(frames, axas_alloc_cut_at(as, a, last + 1));
+	if (frames->unmap)
+		axas_alloc_collect(as, start, last - start + 1, frames);
 }
 
 static int axas_free_leaf(void *arg, const struct axas_npt_leaf *leaf)
@@ -283,18 +266,51 @@ static int axas_free_leaf(void *arg, const struct axas_npt_leaf *leaf)
 	return 0;
 }
 
-/**
- * axas_alloc_free_all() - free every frame of an alloc area that goes away
- * @as: the space, lock held for writing, about to be destroyed
- * @gpa: first gpa of the area
- * @size: its size
- *
- * Teardown only: the frames are freed while the table still maps them,
- * with no unmap and no flush; nothing may use the table afterwards but
- * axas_npt_destroy().
+/*
+ * Teardown: the frames of an area that goes away are freed while the
+ * table still maps them, with no unmap and no flush; nothing may use the
+ * table afterwards but axas_npt_destroy().
  */
-void axas_alloc_free_all(struct axas *as, u64 gpa, u64 size)
+static void axas_alloc_release(struct axas *as, struct axas_area_node *a)
 {
 	lockdep_assert_held_write(&as->lock);
-	axas_npt_walk_leaves(&as->npt, gpa, size, axas_free_leaf, as);
+	axas_npt_walk_leaves(&as->npt, a->start, axas_area_size(a),
+			     axas_free_leaf, as);
 }
+
+/*
+ * @len bytes of the area at the current gpa, inside one page. A lazy page
+ * reads as zeros and gets no frame; a write gives it one, as a write
+ * fault would.
+ */
+static int axas_alloc_rw(struct axas_rw *rw, struct axas_area_node *a,
+			 size_t len)
+{
+	struct axas_npt_leaf leaf;
+	int ret;
+
+	if (axas_npt_query(&rw->as->npt, rw->gpa, &leaf)) {
+		if (!rw->write) {
+			memset(rw->bounce, 0, len);
+			return 0;
+		}
+		ret = axas_rw_fault(rw, a);
+		if (ret)
+			return ret;
+		if (axas_npt_query(&rw->as->npt, rw->gpa, &leaf))
+			return -EIO;
+	}
+	/* Alloc frames come from the page allocator: always RAM. */
+	axas_rw_frame(rw, leaf.hpa + (rw->gpa - leaf.gpa), len, a->flags);
+	return 0;
+}
+
+const struct axas_backend_ops axas_alloc_ops = {
+	.id		= AXAS_BACKEND_ALLOC,
+	.map		= axas_alloc_map,
+	.fault		= axas_alloc_fault,
+	.rw		= axas_alloc_rw,
+	.edit_begin	= axas_alloc_edit_begin,
+	.edit_end	= axas_alloc_edit_end,
+	.release	= axas_alloc_release,
+};

@@ -71,9 +71,9 @@ static void axas_area_out(const struct axas_area_node *a, struct axas_area *out)
 	*out = (struct axas_area) {
 		.gpa = a->start,
 		.size = axas_area_size(a),
-		.hpa = a->hpa,
-		.flags = a->flags,
-		.backend = a->backend,
+		.hpa = a->ops == &axas_linear_ops ? a->pos : 0,
+		.flags = axas_area_uflags(a),
+		.backend = a->ops->id,
 	};
 }
 

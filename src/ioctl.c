@@ -1,24 +1,83 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The space fd: an anonymous-inode file per address space, like a KVM VM
- * fd. Its ioctls copy and check arguments (sizes, padding, privileges) and
- * call the in-kernel API; pread and pwrite reach guest memory.
+ * fd. This file owns its whole life: the per-user count of open space
+ * fds, the creation (AXAS_CREATE_SPACE on the device fd), the ioctls, which
+ * copy and check arguments (sizes, padding, privileges) and call the
+ * in-kernel API, pread and pwrite into guest memory, and the release.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <kunit/visibility.h>
 #include <linux/anon_inodes.h>
 #include <linux/capability.h>
+#include <linux/cred.h>
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/module.h>
+#include <linux/mutex.h>
 #include <linux/security.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <linux/uio.h>
+#include <linux/xarray.h>
 
 #include "dev.h"
 #include "space.h"
 #include "uarg.h"
+
+static unsigned int max_spaces;
+module_param(max_spaces, uint, 0644);
+MODULE_PARM_DESC(max_spaces,
+		 "Limit on space fds one user (uid) has open at once, 0 for no limit (default: 0)");
+
+/*
+ * Open space fds per user: the kuid's value -> xa_mk_value(count), only
+ * users with a space fd open. Counted also without a limit, so that one set
+ * later applies to the fds already open.
+ */
+static DEFINE_MUTEX(axas_uid_lock);
+static DEFINE_XARRAY(axas_uid_spaces);
+
+/*
+ * The fd side of the space limit: a slot per open space fd of @uid, while
+ * it has fewer than @limit (0: no limit). Return: 0, -ENOSPC or -ENOMEM.
+ */
+VISIBLE_IF_KUNIT int axas_dev_space_slot(kuid_t uid, unsigned int limit)
+{
+	unsigned long key = __kuid_val(uid), n;
+	int ret = -ENOSPC;
+
+	mutex_lock(&axas_uid_lock);
+	n = xa_to_value(xa_load(&axas_uid_spaces, key));
+	if (!limit || n < limit)
+		ret = xa_err(xa_store(&axas_uid_spaces, key, xa_mk_value(n + 1),
+				      GFP_KERNEL_ACCOUNT));
+	mutex_unlock(&axas_uid_lock);
+	return ret;
+}
+EXPORT_SYMBOL_IF_KUNIT(axas_dev_space_slot);
+
+/**
+ * axas_dev_space_closed() - give back the slot of a space fd
+ * @uid: the user that created it: file->f_cred->uid of the space file
+ *
+ * For the space fd's release, which may run in any task (the fd may have
+ * been passed on): the creator's credentials stay with the file.
+ */
+VISIBLE_IF_KUNIT void axas_dev_space_closed(kuid_t uid)
+{
+	unsigned long key = __kuid_val(uid), n;
+
+	mutex_lock(&axas_uid_lock);
+	n = xa_to_value(xa_load(&axas_uid_spaces, key));
+	if (n > 1)	/* replaces the entry in place: allocates nothing */
+		xa_store(&axas_uid_spaces, key, xa_mk_value(n - 1), GFP_KERNEL);
+	else if (!WARN_ON_ONCE(!n))
+		xa_erase(&axas_uid_spaces, key);
+	mutex_unlock(&axas_uid_lock);
+}
+EXPORT_SYMBOL_IF_KUNIT(axas_dev_space_closed);
 
 static int axas_release_file(struct inode *inode, struct file *file)
 {
@@ -86,6 +145,32 @@ static long axas_ioc_map_alloc(struct axas *as, void *karg, void __user *uarg)
 	if (arg.pad || arg.reserved)
 		return axas_bad_space(as, "map_alloc: nonzero pad or reserved");
 	return axas_map_alloc(as, arg.gpa, arg.size, arg.flags);
+}
+
+static long axas_ioc_map_memory(struct axas *as, void *karg, void __user *uarg)
+{
+	struct axas_map_memory arg = *(struct axas_map_memory *)karg;
+	struct file *file;
+	long ret;
+
+	if (arg.reserved[0] || arg.reserved[1])
+		return axas_bad_space(as, "map_memory: nonzero reserved");
+	file = fget(arg.fd);
+	if (!file)
+		return -EBADF;
+	ret = axas_map_memory(as, arg.gpa, arg.size, file, arg.offset, arg.flags);
+	fput(file);
+	return ret;
+}
+
+static long axas_ioc_discard(struct axas *as, void *karg, void __user *uarg)
+{
+	struct axas_range arg = *(struct axas_range *)karg;
+
+	if (arg.op_flags || arg.pad)
+		return axas_bad_space(as, "discard: unknown op_flags %#x or nonzero pad",
+				      arg.op_flags);
+	return axas_discard(as, arg.gpa, arg.size);
 }
 
 static long axas_ioc_unmap(struct axas *as, void *karg, void __user *uarg)
@@ -419,6 +504,8 @@ static const struct axas_space_ioc axas_space_iocs[] = {
 	{ { AXAS_GET_AREAS, 16 }, axas_ioc_areas, true },
 	{ { AXAS_DUMP_TABLES, 16 }, axas_ioc_dump, true },
 	{ { AXAS_TRANSLATE_BATCH, 32 }, axas_ioc_translate_batch, false },
+	{ { AXAS_MAP_MEMORY, 48 }, axas_ioc_map_memory, false },
+	{ { AXAS_DISCARD, 24 }, axas_ioc_discard, false },
 };
 
 /* The largest argument of a space fd ioctl, on the stack. */
@@ -482,7 +569,7 @@ static const struct file_operations axas_space_fops = {
  *
  * Return: the file, or an ERR_PTR.
  */
-struct file *axas_space_file(struct axas *as)
+static struct file *axas_space_file(struct axas *as)
 {
 	struct file *file;
 
@@ -491,6 +578,131 @@ struct file *axas_space_file(struct axas *as)
 	if (!IS_ERR(file))
 		file->f_mode |= FMODE_LSEEK | FMODE_PREAD | FMODE_PWRITE;
 	return file;
+}
+
+static const struct axas_ioc axas_ioc_create = { AXAS_CREATE_SPACE, 48 };
+
+static struct axas *axas_dev_new_space(unsigned int cmd, void __user *uarg)
+{
+	struct axas_create arg;
+	int ret;
+
+	ret = axas_ioc_copy_in(&axas_ioc_create, cmd, &arg, uarg);
+	if (ret)
+		return ERR_PTR(ret);
+	if (arg.reserved[0] || arg.reserved[1] || arg.reserved[2])
+		return ERR_PTR(axas_bad("create: nonzero reserved"));
+	return axas_create(arg.base, arg.size, arg.format, arg.flags);
+}
+
+/**
+ * axas_space_fd_create() - AXAS_CREATE_SPACE: a new space and its fd
+ * @cmd: the command, with the caller's struct size
+ * @uarg: the caller's struct axas_create
+ *
+ * The KVM order (kvm_dev_ioctl_create_vm()): count the fd against the
+ * user's limit, reserve the fd, build the space and its file, install
+ * last; each failure undoes exactly the steps before it.
+ *
+ * Return: the new fd, or -ENOSPC, -EMFILE, -EINVAL, -E2BIG, -EFAULT,
+ * -ENOMEM.
+ */
+long axas_space_fd_create(unsigned int cmd, void __user *uarg)
+{
+	kuid_t uid = current_uid();
+	struct file *file;
+	struct axas *as;
+	int fd, ret;
+
+	ret = axas_dev_space_slot(uid, READ_ONCE(max_spaces));
+	if (ret)
+		return ret;
+	fd = get_unused_fd_flags(O_CLOEXEC);
+	if (fd < 0) {
+		ret = fd;
+		goto put_slot;
+	}
+	as = axas_dev_new_space(cmd, uarg);
+	if (IS_ERR(as)) {
+		ret = PTR_ERR(as);
+		goto put_fd;
+	}
+	file = axas_space_file(as);
+	if (IS_ERR(file)) {
+		ret = PTR_ERR(file);
+		goto put_space;
+	}
+	axas_debugfs_space_add(as, fd);
+	fd_install(fd, file);
+	return fd;
+
+put_space:
+	axas_put(as);
+put_fd:
+	put_unused_fd(fd);
+put_slot:
+	axas_dev_space_closed(uid);
+	return ret;
+}
+
+/**
+ * axas_space_fd_cmd() - whether a device fd command creates a space fd
+ * @cmd: the command, with any struct size
+ *
+ * Return: true for AXAS_CREATE_SPACE.
+ */
+bool axas_space_fd_cmd(unsigned int cmd)
+{
+	return axas_ioc_match(&axas_ioc_create, cmd);
+}
+
+/**
+ * axas_space_fd_exit() - module exit: no space fd is left
+ */
+void axas_space_fd_exit(void)
+{
+	xa_destroy(&axas_uid_spaces);
+}
+
+/* The space's format at @as, or 0 for the device fd (@as NULL). */
+static u32 axas_space_format(struct axas *as)
+{
+	struct axas_info info;
+
+	if (!as)
+		return 0;
+	axas_get_info(as, &info);
+	return info.format;
+}
+
+/**
+ * axas_check_extension() - AXAS_CHECK_EXTENSION on the device or a space fd
+ * @as: the space of a space fd, which may answer for its format; NULL for
+ *	the device fd
+ * @cap: AXAS_CAP_*
+ *
+ * Return: the capability's value, 0 for one this module does not know.
+ */
+long axas_check_extension(struct axas *as, unsigned long cap)
+{
+	u32 format = axas_space_format(as);
+
+	switch (cap) {
+	case AXAS_CAP_FORMATS:
+		return GENMASK(AXAS_FMT_MAX, AXAS_FMT_X86_EPT4);
+	case AXAS_CAP_MAX_SPACES:
+		return READ_ONCE(max_spaces);
+	case AXAS_CAP_TRANSLATE_BATCH:
+		return AXAS_TRANSLATE_BATCH_MAX;
+	case AXAS_CAP_MEMORY:
+		return 1;
+	case AXAS_CAP_EPT_EXEC_ONLY:
+		if (format && format != AXAS_FMT_X86_EPT4 && format != AXAS_FMT_X86_EPT5)
+			return 0;
+		return axas_npt_ept_exec_only();
+	default:
+		return 0;
+	}
 }
 
 /**

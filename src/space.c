@@ -7,12 +7,14 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/capability.h>
+#include <linux/file.h>
 #include <linux/ioport.h>
 #include <linux/module.h>
 #include <linux/slab.h>
 #include <kunit/visibility.h>
 
 #include "compat.h"
+#include "memfile.h"
 #include "space.h"
 
 #define CREATE_TRACE_POINTS
@@ -109,6 +111,8 @@ static int axas_init(struct axas *as, u64 base, u64 size, u32 flags,
 	atomic64_set(&as->alloc_pages, 0);
 	atomic64_set(&as->faults_handled, 0);
 	INIT_LIST_HEAD(&as->flushers);
+	mutex_init(&as->bind_lock);
+	INIT_LIST_HEAD(&as->mem_binds);
 	ratelimit_state_init(&as->rs, DEFAULT_RATELIMIT_INTERVAL,
 			     DEFAULT_RATELIMIT_BURST);
 	/* One "suppressed" line when the space goes, none in between. */
@@ -118,8 +122,9 @@ static int axas_init(struct axas *as, u64 base, u64 size, u32 flags,
 }
 
 /* axas_create() with a chosen HAL: KUnit's counting one, or the default. */
-VISIBLE_IF_KUNIT struct axas *__axas_create(u64 base, u64 size, u32 format,
-					    u32 flags, const struct axas_hal *hal)
+VISIBLE_IF_KUNIT struct axas *axas_create_with_hal(u64 base, u64 size,
+						   u32 format, u32 flags,
+						   const struct axas_hal *hal)
 {
 	const struct axas_npt_fmt *fmt = axas_npt_fmt_get(format);
 	struct axas *as;
@@ -142,7 +147,7 @@ VISIBLE_IF_KUNIT struct axas *__axas_create(u64 base, u64 size, u32 format,
 	trace_axas_space_create(as, format);
 	return as;
 }
-EXPORT_SYMBOL_IF_KUNIT(__axas_create);
+EXPORT_SYMBOL_IF_KUNIT(axas_create_with_hal);
 
 /**
  * axas_create() - create an empty guest physical address space
@@ -156,7 +161,7 @@ EXPORT_SYMBOL_IF_KUNIT(__axas_create);
  */
 struct axas *axas_create(u64 base, u64 size, u32 format, u32 flags)
 {
-	return __axas_create(base, size, format, flags, &axas_default_hal);
+	return axas_create_with_hal(base, size, format, flags, &axas_default_hal);
 }
 EXPORT_SYMBOL_NS_GPL(axas_create, AXADDRSPACE_NS);
 
@@ -172,8 +177,10 @@ EXPORT_SYMBOL_NS_GPL(axas_get, AXADDRSPACE_NS);
 
 static void axas_release_area(struct axas *as, struct axas_area_node *a)
 {
-	if (a->backend == AXAS_BACKEND_ALLOC)
-		axas_alloc_free_all(as, a->start, axas_area_size(a));
+	if (a->ops->release)
+		a->ops->release(as, a);
+	if (a->ops->detach)
+		a->ops->detach(as, a);
 }
 
 /*
@@ -191,6 +198,8 @@ static void axas_release(struct kref *ref)
 	down_write(&as->lock);
 	axas_area_drain(as, axas_release_area);
 	up_write(&as->lock);
+	axas_mem_unbind_unused(as);
+	mutex_destroy(&as->bind_lock);
 	/* Frees @as through axas_npt_released(), maybe after a grace period. */
 	axas_npt_destroy(&as->npt);
 }
@@ -234,7 +243,7 @@ void axas_write_unlock(struct axas *as)
 }
 
 /* Range checks shared by every operation that takes a range. */
-static int axas_check_range(struct axas *as, u64 gpa, u64 size)
+int axas_check_range(struct axas *as, u64 gpa, u64 size)
 {
 	if (!size || !IS_ALIGNED(gpa | size, AXAS_PAGE_SIZE))
 		return axas_bad_space(as, "range %#llx+%#llx: not 4 KiB aligned",
@@ -246,7 +255,7 @@ static int axas_check_range(struct axas *as, u64 gpa, u64 size)
 	return 0;
 }
 
-static int axas_check_flags(struct axas *as, u32 flags, u32 extra)
+int axas_check_flags(struct axas *as, u32 flags, u32 extra)
 {
 	if (flags & ~(AXAS_PROT_MASK | extra))
 		return axas_bad_space(as, "unknown flags %#x", flags);
@@ -296,39 +305,37 @@ static int axas_check_host(struct axas *as, u64 hpa, u64 size)
 	return 0;
 }
 
-static struct axas_area_node *axas_new_area(u64 gpa, u64 size, u64 hpa,
-					    u32 flags, u32 backend)
+/* A new area, not yet in the space; @flags may hold AXAS_MAP_POPULATE. */
+struct axas_area_node *axas_new_area(u64 gpa, u64 size, u64 pos, u32 flags,
+				     const struct axas_backend_ops *ops)
 {
 	struct axas_area_node *a = kzalloc(sizeof(*a), GFP_KERNEL_ACCOUNT);
 
 	if (a) {
 		a->start = gpa;
 		a->last = gpa + size - 1;
-		a->hpa = hpa;
-		a->flags = flags;
-		a->backend = backend;
+		a->pos = pos;
+		a->flags = flags & AXAS_PROT_MASK;
+		a->populated = flags & AXAS_MAP_POPULATE;
+		a->ops = ops;
 	}
 	return a;
 }
 
-/* Insert @a after mapping it with @map; on any failure nothing changes. */
-static int axas_add_area(struct axas *as, struct axas_area_node *a,
-			 int (*map)(struct axas *as, struct axas_area_node *a))
+/*
+ * Insert @a after its backend mapped it; on any failure nothing changes
+ * and @a is freed.
+ */
+int axas_add_area(struct axas *as, struct axas_area_node *a)
 {
 	int ret;
 
 	axas_write_lock(as);
-	ret = axas_area_add(as, a, map);
+	ret = axas_area_add(as, a);
 	axas_write_unlock(as);
 	if (ret)
 		kfree(a);
 	return ret;
-}
-
-static int axas_map_linear_area(struct axas *as, struct axas_area_node *a)
-{
-	return axas_npt_map(&as->npt, a->start, a->hpa, axas_area_size(a),
-			    a->flags, AXAS_NPT_HUGE);
 }
 
 /**
@@ -356,18 +363,13 @@ int axas_map_linear(struct axas *as, u64 gpa, u64 hpa, u64 size, u32 flags)
 	ret = axas_check_range(as, gpa, size) ?: axas_check_flags(as, flags, 0) ?:
 	      axas_check_host(as, hpa, size);
 	if (!ret) {
-		a = axas_new_area(gpa, size, hpa, flags, AXAS_BACKEND_LINEAR);
-		ret = a ? axas_add_area(as, a, axas_map_linear_area) : -ENOMEM;
+		a = axas_new_area(gpa, size, hpa, flags, &axas_linear_ops);
+		ret = a ? axas_add_area(as, a) : -ENOMEM;
 	}
 	trace_axas_map(as, AXAS_BACKEND_LINEAR, gpa, size, flags, ret);
 	return ret;
 }
 EXPORT_SYMBOL_NS_GPL(axas_map_linear, AXADDRSPACE_NS);
-
-static int axas_populate_area(struct axas *as, struct axas_area_node *a)
-{
-	return axas_alloc_populate(as, a->start, axas_area_size(a), a->flags);
-}
 
 /**
  * axas_map_alloc() - map a range backed by frames of the page allocator
@@ -391,49 +393,61 @@ int axas_map_alloc(struct axas *as, u64 gpa, u64 size, u32 flags)
 	ret = axas_check_range(as, gpa, size) ?:
 	      axas_check_flags(as, flags, AXAS_MAP_POPULATE);
 	if (!ret) {
-		a = axas_new_area(gpa, size, 0, flags, AXAS_BACKEND_ALLOC);
-		ret = a ? axas_add_area(as, a, flags & AXAS_MAP_POPULATE ?
-					axas_populate_area : NULL) : -ENOMEM;
+		a = axas_new_area(gpa, size, 0, flags, &axas_alloc_ops);
+		ret = a ? axas_add_area(as, a) : -ENOMEM;
 	}
 	trace_axas_map(as, AXAS_BACKEND_ALLOC, gpa, size, flags, ret);
 	return ret;
 }
 EXPORT_SYMBOL_NS_GPL(axas_map_alloc, AXADDRSPACE_NS);
 
-static void axas_collect_range(struct axas *as, u64 start, u64 last,
-			       struct axas_frames *frames)
+/* The backends, for the once-per-edit &axas_backend_ops.edit_end. */
+static const struct axas_backend_ops *const axas_backends[] = {
+	&axas_linear_ops, &axas_alloc_ops, &axas_memory_ops,
+};
+
+/* Let every area in [@start, @last] note what the table change does. */
+static void axas_edit_begin(struct axas *as, u64 start, u64 last,
+			    struct axas_frames *edit)
 {
 	struct axas_area_node *a;
 
 	for (a = axas_area_first(as, start, last); a;
-	     a = axas_area_next(as, a, last)) {
-		if (a->backend == AXAS_BACKEND_ALLOC)
-			axas_alloc_collect(as, max(start, a->start),
-					   min(last, a->last) - max(start, a->start) + 1,
-					   frames);
-	}
+	     a = axas_area_next(as, a, last))
+		if (a->ops->edit_begin)
+			a->ops->edit_begin(as, a, max(start, a->start),
+					   min(last, a->last), edit);
+}
+
+static void axas_edit_end(struct axas *as, struct axas_frames *edit)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(axas_backends); i++)
+		if (axas_backends[i]->edit_end)
+			axas_backends[i]->edit_end(as, edit);
 }
 
 /*
  * The table goes first: it is the only step that can fail (a split without
  * memory), and it fails without changing anything. The areas follow.
  */
-static int __axas_unmap(struct axas *as, u64 gpa, u64 size,
-			struct axas_area_node **spare)
+static int axas_unmap_locked(struct axas *as, u64 gpa, u64 size,
+			     struct axas_area_node **spare)
 {
 	u64 last = gpa + size - 1;
-	struct axas_frames frames;
+	struct axas_frames edit;
 	int ret;
 
 	lockdep_assert_held_write(&as->lock);
-	axas_frames_init(&frames);
-	axas_collect_range(as, gpa, last, &frames);
+	axas_frames_init(&edit, true);
+	axas_edit_begin(as, gpa, last, &edit);
 	ret = axas_npt_unmap(&as->npt, gpa, size);
 	if (ret)
 		return ret;
-	axas_area_split_edges(as, gpa, last, spare);
+	axas_edit_end(as, &edit);
+	axas_area_split_edges(as, gpa, last, NULL, spare);
 	axas_area_remove_range(as, gpa, last);
-	axas_alloc_release(as, &frames);
 	return 0;
 }
 
@@ -454,18 +468,18 @@ static bool axas_widens_linear(struct axas *as, u64 gpa, u64 last, u32 flags)
 
 	for (a = axas_area_first(as, gpa, last); a;
 	     a = axas_area_next(as, a, last))
-		if (a->backend == AXAS_BACKEND_LINEAR && axas_widens(a->flags, flags))
+		if (a->ops == &axas_linear_ops && axas_widens(a->flags, flags))
 			return true;
 	return false;
 }
 
-static int __axas_protect(struct axas *as, u64 gpa, u64 size, u32 flags,
-			  bool check_grant, struct axas_area_node **spare)
+static int axas_protect_locked(struct axas *as, u64 gpa, u64 size, u32 flags,
+			       bool check_grant, struct axas_area_node **spare)
 {
 	u64 last = gpa + size - 1;
 	struct axas_area_node *a;
-	struct page *cut[2];
-	int ret, nr_cut;
+	struct axas_frames edit;
+	int ret;
 
 	lockdep_assert_held_write(&as->lock);
 	if (check_grant && axas_widens_linear(as, gpa, last, flags) &&
@@ -474,15 +488,114 @@ static int __axas_protect(struct axas *as, u64 gpa, u64 size, u32 flags,
 			 gpa, size);
 		return -EPERM;
 	}
-	nr_cut = axas_alloc_edge_chunks(as, gpa, size, cut);
+	axas_frames_init(&edit, false);
+	axas_edit_begin(as, gpa, last, &edit);
 	ret = axas_npt_protect(&as->npt, gpa, size, flags);
 	if (ret)
 		return ret;
-	axas_alloc_split_chunks(cut, nr_cut);
-	axas_area_split_edges(as, gpa, last, spare);
+	axas_edit_end(as, &edit);
+	axas_area_split_edges(as, gpa, last, NULL, spare);
 	for (a = axas_area_first(as, gpa, last); a;
 	     a = axas_area_next(as, a, last))
-		WRITE_ONCE(a->flags, flags | (a->flags & AXAS_MAP_POPULATE));
+		WRITE_ONCE(a->flags, flags);
+	return 0;
+}
+
+/**
+ * struct axas_punch - a memory fd range a discard frees
+ * @node: on the discard's list
+ * @file: the memory fd's file, referenced
+ * @offset: first byte
+ * @len: bytes
+ *
+ * Punched once the space's lock is dropped: the file's invalidate lock
+ * ranks above it.
+ */
+struct axas_punch {
+	struct list_head node;
+	struct file *file;
+	u64 offset;
+	u64 len;
+};
+
+/* Note the memory fd ranges [@gpa, @last] maps; -ENOMEM changes nothing. */
+static int axas_discard_note(struct axas *as, u64 gpa, u64 last,
+			     struct list_head *punches)
+{
+	struct axas_area_node *a;
+	struct axas_punch *p;
+	u64 lo, hi;
+
+	for (a = axas_area_first(as, gpa, last); a;
+	     a = axas_area_next(as, a, last)) {
+		if (a->ops != &axas_memory_ops)
+			continue;
+		p = kmalloc(sizeof(*p), GFP_KERNEL_ACCOUNT);
+		if (!p)
+			return -ENOMEM;
+		lo = max(gpa, a->start);
+		hi = min(last, a->last);
+		p->file = get_file(axas_mem_file(a));
+		p->offset = a->pos + (lo - a->start);
+		p->len = hi - lo + 1;
+		list_add_tail(&p->node, punches);
+	}
+	return 0;
+}
+
+/* Punch (when @punch) and free what axas_discard_note() noted. */
+static void axas_discard_punch(struct list_head *punches, bool punch)
+{
+	struct axas_punch *p, *next;
+
+	list_for_each_entry_safe(p, next, punches, node) {
+		if (punch)
+			WARN_ON_ONCE(axas_memfile_punch(p->file, p->offset, p->len));
+		fput(p->file);
+		kfree(p);
+	}
+}
+
+static bool axas_is_alloc(const struct axas_area_node *a)
+{
+	return a->ops == &axas_alloc_ops;
+}
+
+/*
+ * Frames of alloc areas go as in an unmap, but the areas stay, lazy (split
+ * so that the part outside keeps %AXAS_MAP_POPULATE); the memory fd
+ * ranges of memory areas are noted for the punch, which leaves their
+ * areas as they are, as a punch-hole by the VMM would.
+ */
+static int axas_discard_locked(struct axas *as, u64 gpa, u64 size,
+			       struct axas_area_node **spare,
+			       struct list_head *punches)
+{
+	u64 last = gpa + size - 1;
+	struct axas_area_node *a;
+	struct axas_frames edit;
+	int ret;
+
+	lockdep_assert_held_write(&as->lock);
+	for (a = axas_area_first(as, gpa, last); a;
+	     a = axas_area_next(as, a, last))
+		if (a->ops == &axas_linear_ops)
+			return axas_bad_space(as, "discard %#llx+%#llx: a linear area",
+					      gpa, size);
+	axas_frames_init(&edit, true);
+	ret = axas_discard_note(as, gpa, last, punches);
+	if (!ret) {
+		axas_edit_begin(as, gpa, last, &edit);
+		ret = axas_npt_unmap(&as->npt, gpa, size);
+	}
+	if (ret)
+		return ret;
+	axas_edit_end(as, &edit);
+	axas_area_split_edges(as, gpa, last, axas_is_alloc, spare);
+	for (a = axas_area_first(as, gpa, last); a;
+	     a = axas_area_next(as, a, last))
+		if (axas_is_alloc(a))
+			WRITE_ONCE(a->populated, false);
 	return 0;
 }
 
@@ -490,24 +603,40 @@ enum axas_edit_op {
 	AXAS_EDIT_UNMAP,
 	AXAS_EDIT_PROTECT,		/* the in-kernel API: trusted */
 	AXAS_EDIT_PROTECT_CHECKED,	/* for the caller of an ioctl */
+	AXAS_EDIT_DISCARD,
 };
 
-/* Unmap or protect with the two spare areas a split at both edges needs. */
+static int axas_edit_locked(struct axas *as, u64 gpa, u64 size, u32 flags,
+			    enum axas_edit_op op, struct axas_area_node **spare,
+			    struct list_head *punches)
+{
+	switch (op) {
+	case AXAS_EDIT_UNMAP:
+		return axas_unmap_locked(as, gpa, size, spare);
+	case AXAS_EDIT_DISCARD:
+		return axas_discard_locked(as, gpa, size, spare, punches);
+	default:
+		return axas_protect_locked(as, gpa, size, flags,
+					   op == AXAS_EDIT_PROTECT_CHECKED, spare);
+	}
+}
+
+/* An edit with the two spare areas a split at both edges needs. */
 static int axas_edit(struct axas *as, u64 gpa, u64 size, u32 flags,
 		     enum axas_edit_op op)
 {
 	struct axas_area_node *spare[2];
+	LIST_HEAD(punches);
 	int ret = -ENOMEM;
 
 	spare[0] = kzalloc(sizeof(*spare[0]), GFP_KERNEL_ACCOUNT);
 	spare[1] = kzalloc(sizeof(*spare[1]), GFP_KERNEL_ACCOUNT);
 	if (spare[0] && spare[1]) {
 		axas_write_lock(as);
-		ret = op == AXAS_EDIT_UNMAP ?
-		      __axas_unmap(as, gpa, size, spare) :
-		      __axas_protect(as, gpa, size, flags,
-				     op == AXAS_EDIT_PROTECT_CHECKED, spare);
+		ret = axas_edit_locked(as, gpa, size, flags, op, spare, &punches);
 		axas_write_unlock(as);
+		axas_discard_punch(&punches, !ret);
+		axas_mem_unbind_unused(as);
 	}
 	kfree(spare[0]);
 	kfree(spare[1]);
@@ -584,6 +713,32 @@ int axas_protect_checked(struct axas *as, u64 gpa, u64 size, u32 flags)
 }
 
 /**
+ * axas_discard() - give back the frames of a range, keeping its areas
+ * @as: the space
+ * @gpa: first gpa, 4 KiB aligned
+ * @size: bytes, a non-zero multiple of 4 KiB
+ *
+ * A balloon: frames of alloc areas in the range are freed after the flush
+ * and the range becomes lazy (a populated area is split and loses
+ * %AXAS_MAP_POPULATE there); for memory areas the memory fd's range is
+ * punched, which every space and user mapping of it sees. The range then
+ * reads as zeros. Holes are not an error; linear areas are. All or
+ * nothing.
+ *
+ * Return: 0; -EINVAL, also for a range that touches a linear area;
+ * -ENOMEM with the space unchanged.
+ */
+int axas_discard(struct axas *as, u64 gpa, u64 size)
+{
+	int ret = axas_check_range(as, gpa, size) ?:
+		  axas_edit(as, gpa, size, 0, AXAS_EDIT_DISCARD);
+
+	trace_axas_unmap(as, gpa, size, ret);
+	return ret;
+}
+EXPORT_SYMBOL_NS_GPL(axas_discard, AXADDRSPACE_NS);
+
+/**
  * axas_clear() - remove every area
  * @as: the space
  *
@@ -599,10 +754,12 @@ int axas_clear(struct axas *as)
 	axas_write_lock(as);
 	while ((a = axas_area_first(as, 0, U64_MAX))) {
 		trace_axas_unmap(as, a->start, axas_area_size(a), 0);
-		WARN_ON_ONCE(__axas_unmap(as, a->start, axas_area_size(a), none));
+		WARN_ON_ONCE(axas_unmap_locked(as, a->start, axas_area_size(a),
+					       none));
 		cond_resched();
 	}
 	axas_write_unlock(as);
+	axas_mem_unbind_unused(as);
 	return 0;
 }
 EXPORT_SYMBOL_NS_GPL(axas_clear, AXADDRSPACE_NS);

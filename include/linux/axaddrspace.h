@@ -33,6 +33,7 @@
 #endif
 
 struct axas;
+struct file;
 struct iov_iter;
 
 /**
@@ -43,7 +44,7 @@ struct iov_iter;
  * @area_size: size of that area in bytes
  * @limit: bytes from the gpa to the end of its area
  * @flags: AXAS_READ .. flags of the area
- * @backend: %AXAS_BACKEND_LINEAR or %AXAS_BACKEND_ALLOC
+ * @backend: AXAS_BACKEND_*
  */
 struct axas_translation {
 	u64 hpa;
@@ -196,7 +197,10 @@ struct axas *axas_get_from_fd(int fd);
 
 int axas_map_linear(struct axas *as, u64 gpa, u64 hpa, u64 size, u32 flags);
 int axas_map_alloc(struct axas *as, u64 gpa, u64 size, u32 flags);
+int axas_map_memory(struct axas *as, u64 gpa, u64 size, struct file *file,
+		    u64 offset, u32 flags);
 int axas_unmap(struct axas *as, u64 gpa, u64 size);
+int axas_discard(struct axas *as, u64 gpa, u64 size);
 int axas_protect(struct axas *as, u64 gpa, u64 size, u32 flags);
 int axas_clear(struct axas *as);
 

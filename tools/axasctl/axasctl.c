@@ -516,7 +516,8 @@ static int cmd_protect(int argc, char **argv)
 
 static const char *backend_name(uint32_t b)
 {
-	return b == AXAS_BACKEND_LINEAR ? "linear" : b == AXAS_BACKEND_ALLOC ? "alloc" : "?";
+	return b == AXAS_BACKEND_LINEAR ? "linear" : b == AXAS_BACKEND_ALLOC ? "alloc" :
+	       b == AXAS_BACKEND_MEMORY ? "memory" : "?";
 }
 
 /* One translation: page_size 0 means not mapped. */

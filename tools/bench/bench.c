@@ -32,6 +32,7 @@
 #include <unistd.h>
 
 #include <linux/axaddrspace.h>
+#include <linux/falloc.h>
 
 #define REPS		5
 #define PAGE		4096ULL
@@ -39,7 +40,8 @@
 #define SZ_1G		(1ULL << 30)
 #define FAULT_PAGES	32768ULL		/* figures 1, 4, 4b, 5, 7 */
 #define FAULT_SIZE	(FAULT_PAGES * PAGE)	/* 128 MiB */
-#define POP_SIZE	(256ULL << 20)		/* figures 2, 3 */
+#define POP_SIZE	(256ULL << 20)		/* figures 2, 3, 10 */
+#define MEMFD_SIZE	(64ULL << 20)		/* figure 9 */
 #define LINEAR_SIZE	(64ULL << 30)		/* figure 6 */
 
 static int dev_fd;
@@ -209,6 +211,40 @@ static void pagemap_once(int pm, const char *p, uint64_t pages)
 			die("pagemap of page %" PRIu64, i);
 }
 
+static int memory_create(uint64_t size)
+{
+	struct axas_create_memory c = { .size = size };
+	int fd = ioctl(dev_fd, AXAS_CREATE_MEMORY, &c);
+
+	if (fd < 0)
+		die("AXAS_CREATE_MEMORY of %#" PRIx64 " bytes", size);
+	return fd;
+}
+
+static int linux_memfd(uint64_t size)
+{
+	int fd = memfd_create("bench", MFD_CLOEXEC);
+
+	if (fd < 0 || ftruncate(fd, size))
+		die("memfd_create of %#" PRIx64 " bytes", size);
+	return fd;
+}
+
+static char *shared_map(int fd, uint64_t size)
+{
+	char *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+
+	if (p == MAP_FAILED)
+		die("mmap of a %#" PRIx64 " byte file", size);
+	return p;
+}
+
+static void punch(int fd, uint64_t size)
+{
+	if (fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 0, size))
+		die("fallocate(PUNCH_HOLE)");
+}
+
 /* ---- the figures ------------------------------------------------------- */
 
 enum kind {
@@ -229,7 +265,7 @@ struct figure {
 };
 
 enum { F_FAULT, F_POP, F_TEAR, F_XLATE, F_XLATE_BATCH, F_TABLES, F_LINEAR,
-	F_THREADS, NR_FIG };
+	F_THREADS, F_MEM_TOUCH, F_MEM_PUNCH, NR_FIG };
 
 static struct figure fig[NR_FIG] = {
 	[F_FAULT]	= { "1 lazy fault, 32768 pages", "first touch, NOHUGEPAGE",
@@ -246,6 +282,11 @@ static struct figure fig[NR_FIG] = {
 			    PAGES, 1.0 },
 	[F_THREADS]	= { "7 two threads, disjoint halves", "one thread",
 			    SPEEDUP, 1.7 },
+	/* Figure 8 is the guest's first touch (scripts/bench.sh). */
+	[F_MEM_TOUCH]	= { "9 memory fd mmap, touch 64 MiB", "memfd_create mmap touch",
+			    RATIO, 1.0 },
+	[F_MEM_PUNCH]	= { "10 punch 256 MiB, space mapped", "memfd punch-hole",
+			    RATIO, 1.0 },
 };
 
 /* Minimum table pages for [0, size) of 4 KiB leaves in a 4-level table. */
@@ -532,6 +573,61 @@ static void profile(int r, int pm)
 
 /* ---- the table --------------------------------------------------------- */
 
+/* Figure 9: the first touch of a shared mapping of a memory fd, or a memfd. */
+static void mem_touch(int r, bool ours)
+{
+	int fd = ours ? memory_create(MEMFD_SIZE) : linux_memfd(MEMFD_SIZE);
+	char *p = shared_map(fd, MEMFD_SIZE);
+	double t0 = now_ns();
+
+	touch_range(p, 0, MEMFD_SIZE / PAGE);
+	(ours ? fig[F_MEM_TOUCH].ours : fig[F_MEM_TOUCH].ref)[r] = now_ns() - t0;
+	munmap(p, MEMFD_SIZE);
+	close(fd);
+}
+
+/*
+ * Figure 10: punching 256 MiB of populated memory; ours also unmaps it from
+ * a space that maps all of it, populated (the work a VMM's balloon does).
+ */
+static void mem_punch(int r, bool ours)
+{
+	int fd = ours ? memory_create(POP_SIZE) : linux_memfd(POP_SIZE);
+	struct axas_map_memory m = { .size = POP_SIZE, .fd = fd,
+		.flags = AXAS_READ | AXAS_WRITE | AXAS_MAP_POPULATE };
+	char *p = shared_map(fd, POP_SIZE);
+	int sp = -1;
+	double t0;
+
+	touch_range(p, 0, POP_SIZE / PAGE);
+	if (ours) {
+		sp = space_create(POP_SIZE);
+		if (ioctl(sp, AXAS_MAP_MEMORY, &m))
+			die("AXAS_MAP_MEMORY");
+	}
+	t0 = now_ns();
+	punch(fd, POP_SIZE);
+	(ours ? fig[F_MEM_PUNCH].ours : fig[F_MEM_PUNCH].ref)[r] = now_ns() - t0;
+	if (sp >= 0)
+		close(sp);
+	munmap(p, POP_SIZE);
+	close(fd);
+}
+
+static void ours_memory(int r, int pm)
+{
+	(void)pm;
+	mem_touch(r, true);
+	mem_punch(r, true);
+}
+
+static void linux_memory(int r, int pm)
+{
+	(void)pm;
+	mem_touch(r, false);
+	mem_punch(r, false);
+}
+
 static const char *fmt_ms(char *buf, double ns)
 {
 	snprintf(buf, 32, "%.1f ms", ns / 1e6);
@@ -665,6 +761,7 @@ int main(int argc, char **argv)
 		run(ours_populate, linux_populate, r, pm);
 		ours_linear(r, pm);
 		run(ours_threads, one_thread, r, pm);
+		run(ours_memory, linux_memory, r, pm);
 		profile(r, pm);
 		printf("bench: repetition %d of %d done\n", r + 1, REPS);
 	}

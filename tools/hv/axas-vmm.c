@@ -2,7 +2,8 @@
 /*
  * axas-vmm: a small VMM on /dev/axaddrspace and the sample hypervisor's
  * /dev/axas_hv (samples/hv). It creates a space, maps guest RAM (populated,
- * lazy, read-only, no-exec), loads the guest program of guest_<arch>.S
+ * lazy, read-only, no-exec; the lazy RAM of the tests is a memory fd the
+ * VMM also mmaps), loads the guest program of guest_<arch>.S
  * with pwrite(), runs it, serves its MMIO console and its hypercalls, and
  * checks every exit against the contract in guest.h.
  *
@@ -60,6 +61,9 @@
 
 struct vmm {
 	int dev, space, hv;
+	int memfd;		/* the lazy RAM's memory fd, or -1 */
+	uint32_t *lazy_view;	/* its mmap, or MAP_FAILED */
+	uint64_t lazy_size;
 	uint32_t format;
 	struct axas_hv_run run;
 	char console[256];
@@ -110,6 +114,28 @@ static int protect(struct vmm *m, uint64_t gpa, uint64_t size, uint32_t flags)
 	return ioctl(m->space, AXAS_PROTECT, &p);
 }
 
+/*
+ * The lazy RAM as a range of a memory fd that the VMM maps too, the way a
+ * VMM shares guest RAM with a device backend: 0 or -1.
+ */
+static int map_lazy_memfd(struct vmm *m, uint64_t size)
+{
+	struct axas_create_memory c = { .size = size };
+	struct axas_map_memory mm = {
+		.gpa = GPA_LAZY, .size = size, .flags = AXAS_READ | AXAS_WRITE,
+	};
+
+	m->memfd = ioctl(m->dev, AXAS_CREATE_MEMORY, &c);
+	if (m->memfd < 0)
+		return -1;
+	m->lazy_size = size;
+	m->lazy_view = mmap(NULL, size, PROT_READ, MAP_SHARED, m->memfd, 0);
+	if (m->lazy_view == MAP_FAILED)
+		return -1;
+	mm.fd = m->memfd;
+	return ioctl(m->space, AXAS_MAP_MEMORY, &mm);
+}
+
 static uint64_t leaf_size(struct vmm *m, uint64_t gpa)
 {
 	struct axas_translate t = { .gpa = gpa };
@@ -128,15 +154,20 @@ static const struct {
 	{ GPA_HUGE, HUGE_SIZE, AXAS_READ | AXAS_WRITE | AXAS_MAP_POPULATE },
 };
 
-/* A space of @format holding the guest's RAM and program: 0 or -errno. */
-static int vmm_open(struct vmm *m, uint32_t format, uint64_t lazy_pages)
+/*
+ * A space of @format holding the guest's RAM and program: 0 or -errno.
+ * The lazy RAM comes from a memory fd with @memfd, else from an alloc area.
+ */
+static int vmm_open(struct vmm *m, uint32_t format, uint64_t lazy_pages,
+		    int memfd)
 {
 	struct axas_create c = { .base = 0, .size = 1ULL << 32, .format = format };
 	size_t len = guest_end - guest_start;
 	struct axas_info info;
 	unsigned int i;
 
-	m->space = -1;
+	m->space = m->memfd = -1;
+	m->lazy_view = MAP_FAILED;
 	m->dev = open("/dev/axaddrspace", O_RDWR | O_CLOEXEC);
 	m->hv = open("/dev/axas_hv", O_RDWR | O_CLOEXEC);
 	if (m->dev < 0 || m->hv < 0)
@@ -150,7 +181,8 @@ static int vmm_open(struct vmm *m, uint32_t format, uint64_t lazy_pages)
 	for (i = 0; i < ARRAY_SIZE(guest_ram); i++)
 		if (map_alloc(m, guest_ram[i].gpa, guest_ram[i].size, guest_ram[i].flags))
 			return -errno;
-	if (map_alloc(m, GPA_LAZY, lazy_pages * 0x1000, AXAS_READ | AXAS_WRITE))
+	if (memfd ? map_lazy_memfd(m, lazy_pages * 0x1000) :
+	    map_alloc(m, GPA_LAZY, lazy_pages * 0x1000, AXAS_READ | AXAS_WRITE))
 		return -errno;
 	if (pwrite(m->space, guest_start, len, GPA_CODE) != (ssize_t)len)
 		return -EIO;
@@ -159,6 +191,10 @@ static int vmm_open(struct vmm *m, uint32_t format, uint64_t lazy_pages)
 
 static void vmm_close(struct vmm *m)
 {
+	if (m->lazy_view != MAP_FAILED)
+		munmap(m->lazy_view, m->lazy_size);
+	if (m->memfd >= 0)
+		close(m->memfd);
 	close(m->space);
 	close(m->hv);
 	close(m->dev);
@@ -255,7 +291,7 @@ static int is_mmio(const struct vmm *m, uint64_t gpa, uint32_t access)
 
 /* ---- The checks of guest.h, in order --------------------------------------- */
 
-#define STEPS	18	/* STEP()s per format */
+#define STEPS	19	/* STEP()s per format */
 #define ERROR_CHECKS	6	/* checks of test_errors() */
 
 #define STEP(cond, ...) do {						\
@@ -266,6 +302,40 @@ static int is_mmio(const struct vmm *m, uint64_t gpa, uint32_t access)
 		return -1;						\
 	}								\
 } while (0)
+
+/* The frame behind a page of this process's mapping, from pagemap (root). */
+static uint64_t user_pfn(const void *va)
+{
+	uint64_t e = 0;
+	int fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return 0;
+	if (pread(fd, &e, sizeof(e), (uintptr_t)va / 0x1000 * sizeof(e)) != sizeof(e))
+		e = 0;
+	close(fd);
+	return (e >> 63) ? e & ((1ULL << 55) - 1) : 0;
+}
+
+/*
+ * Every lazy page the guest stored to is a frame of the memory fd: its
+ * nested leaf maps the frame under the VMM's mmap, which holds the store.
+ */
+static int lazy_pages_shared(struct vmm *m)
+{
+	struct axas_translate t;
+	unsigned int i;
+
+	for (i = 0; i < LAZY_PAGES; i++) {
+		const uint32_t *w = m->lazy_view + i * (0x1000 / sizeof(*w));
+
+		t = (struct axas_translate){ .gpa = GPA_LAZY + i * 0x1000ULL };
+		if (!*w || ioctl(m->space, AXAS_TRANSLATE, &t) ||
+		    t.hpa / 0x1000 != user_pfn(w))
+			return 0;
+	}
+	return 1;
+}
 
 static int steps_memory(struct vmm *m)
 {
@@ -284,6 +354,9 @@ static int steps_memory(struct vmm *m)
 	STEP(!vmm_run(m, &faults) && is_check(m, 3) && faults == 0,
 	     "fmt %u: touching them again made no fault (%llu)", m->format,
 	     (unsigned long long)faults);
+	STEP(lazy_pages_shared(m),
+	     "fmt %u: the guest's stores to the lazy pages are in the VMM's mmap of their memory fd, same frames",
+	     m->format);
 	return 0;
 }
 
@@ -417,7 +490,7 @@ static void test_errors(void)
 	struct axas_hv_run r;
 	int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
 
-	if (vmm_open(&m, AXAS_FMT_NATIVE, LAZY_PAGES))
+	if (vmm_open(&m, AXAS_FMT_NATIVE, LAZY_PAGES, 0))
 		m.space = -1;
 	vmm_reset(&m, GPA_CODE, LAZY_PAGES);
 	r = m.run;
@@ -458,7 +531,7 @@ static void test_native(uint32_t want)
 static void test_refused(uint32_t format)
 {
 	struct vmm m = { .quiet = 1 };
-	int ret = vmm_open(&m, format, LAZY_PAGES);
+	int ret = vmm_open(&m, format, LAZY_PAGES, 0);
 
 	if (!ret) {
 		vmm_reset(&m, GPA_CODE, LAZY_PAGES);
@@ -514,7 +587,7 @@ static unsigned int steps_per_format(void)
 static int test_format(uint32_t format)
 {
 	struct vmm m = { .quiet = 1 };
-	int ret = vmm_open(&m, format, LAZY_PAGES);
+	int ret = vmm_open(&m, format, LAZY_PAGES, 1);
 
 	if (ret) {
 		check(0, "fmt %u: set up the space (%s)", format, strerror(-ret));
@@ -567,7 +640,7 @@ static double bench_guest(uint32_t format, uint64_t pages)
 	uint64_t faults;
 	double t;
 
-	if (vmm_open(&m, format, pages))
+	if (vmm_open(&m, format, pages, 0))
 		return -1;
 	vmm_reset(&m, GPA_CODE, pages);
 	if (vmm_run(&m, &faults) || !is_check(&m, 1))
@@ -618,7 +691,7 @@ static int run_once(uint32_t format)
 {
 	struct vmm m = { 0 };
 	uint64_t faults;
-	int ret = vmm_open(&m, format, LAZY_PAGES);
+	int ret = vmm_open(&m, format, LAZY_PAGES, 1);
 
 	if (ret) {
 		fprintf(stderr, "axas-vmm: setting up the space: %s\n", strerror(-ret));
