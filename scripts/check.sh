@@ -65,6 +65,8 @@ pass() {
 		return
 	fi
 	for ko in ${AXAS_EXTRA_KO:-}; do cp "$ko" "$dir/mods/"; done
+	# The stock kernel's own KVM, for kvm_test (vm-init.sh loads kvm*.ko).
+	[ "$label" != stock ] || cp "$KVM_KO"/*.ko "$dir/mods/" 2>/dev/null || true
 	make_initramfs "$dir/initramfs.cpio.gz" "$dir/mods" "$RUN/tests" "" "$RUN/overlay"
 	[ "$vmmode" = shell ] && { run_vm "$image" "$dir/initramfs.cpio.gz" shell "$dir"; exit 0; }
 	log "$label: booting $(basename "$image") under QEMU (TCG)"

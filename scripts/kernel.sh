@@ -103,23 +103,37 @@ cross_kernel() {
 	echo "KDIR=$out IMAGE=$out/arch/$karch/boot/Image KSRC=$src ARCH=$karch CROSS_COMPILE=$cc"
 }
 
+# KVM for AMD and what it needs, named kvm<N>-<name>.ko in load order, so
+# that the stock VM can run KVM on a memory fd (kvm_test). Compressed
+# modules (.ko.xz) would need unpacking: Debian 12 ships them plain.
+stock_kvm_modules() { # stock_kvm_modules <modules/kernel dir> <out dir>
+	local n=0 m
+	for m in virt/lib/irqbypass arch/x86/kvm/kvm drivers/crypto/ccp/ccp arch/x86/kvm/kvm-amd; do
+		[ -e "$1/$m.ko" ] || return 0
+		cp "$1/$m.ko" "$2/kvm$n-$(basename "$m").ko"
+		n=$((n + 1))
+	done
+}
+
 stock_kernel() {
 	local rel hdr ver dir deb
 	read -r rel hdr < <(stock_release)
 	ver=$(pkg_version "linux-headers-$rel")
 	dir=$AXAS_CACHE/stock/$rel-$ver
-	[ -e "$dir/.axas-complete" ] || build_lock stock
-	if [ ! -e "$dir/.axas-complete" ]; then
+	# .axas-kvm: a cache from before the KVM modules were kept is fetched again.
+	[ -e "$dir/.axas-kvm" ] || build_lock stock
+	if [ ! -e "$dir/.axas-kvm" ]; then
 		log "fetching linux-image-$rel-unsigned $ver (apt-get download, dpkg -x)"
-		rm -rf "$dir" && mkdir -p "$dir"
+		rm -rf "$dir" && mkdir -p "$dir/kvm"
 		(cd "$dir" && apt-get download -q -o APT::Sandbox::User=root "linux-image-$rel-unsigned=$ver" >/dev/null)
 		deb=$(ls "$dir"/*.deb)
 		dpkg -x "$deb" "$dir/root"
+		stock_kvm_modules "$dir/root/lib/modules/$rel/kernel" "$dir/kvm"
 		rm -rf "$dir/root/lib" "$dir/root/usr"
 		rm -f "$deb"
-		touch "$dir/.axas-complete"
+		touch "$dir/.axas-complete" "$dir/.axas-kvm"
 	fi
-	echo "KDIR=$hdr IMAGE=$dir/root/boot/vmlinuz-$rel KSRC=$(kernel_source 6.1)"
+	echo "KDIR=$hdr IMAGE=$dir/root/boot/vmlinuz-$rel KSRC=$(kernel_source 6.1) KVM_KO=$dir/kvm"
 }
 
 # One build at a time: concurrent runs wait instead of building twice, and

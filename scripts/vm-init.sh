@@ -56,6 +56,14 @@ load_extra() {
 	done
 }
 
+# KVM where the VM has it (the stock kernel's modules): kvm_test runs a
+# KVM guest on a memory fd; it skips without /dev/kvm.
+load_kvm() {
+	for m in /lib/modules/kvm[0-9]-*.ko; do
+		[ -e "$m" ] && load "$(basename "$m" .ko)"
+	done
+}
+
 run_selftest() {
 	out "SELFTEST $(basename "$1")"
 	(cd /tmp && "$1") >&3 2>&1
@@ -64,6 +72,7 @@ run_selftest() {
 
 # lockdown_test locks the kernel down, which only a reboot undoes: last.
 run_selftests() {
+	load_kvm
 	for t in /tests/*; do
 		[ -x "$t" ] || continue
 		[ "$(basename "$t")" = lockdown_test ] && continue
