@@ -628,7 +628,7 @@ struct file *axas_memfile_create(u64 size, u32 flags)
 	axas_memfile_init_inode(inode, mf, size);
 	/* __fput() puts the fops' module: alloc_file_pseudo() takes none. */
 	__module_get(THIS_MODULE);
-	file = alloc_file_pseudo(inode, axas_memfile_mnt, "[axaddrspace-memory]",
+	file = alloc_file_pseudo(inode, axas_memfile_mnt, "axaddrspace-memory",
 				 O_RDWR | O_LARGEFILE, &axas_memfile_fops);
 	if (IS_ERR(file)) {
 		module_put(THIS_MODULE);
