@@ -150,12 +150,12 @@ static struct npt_rel_table *npt_rel_new(struct kunit *test,
 /* Map and unmap one page: its tables go through RCU. */
 static void npt_rel_queue(struct kunit *test, struct npt_rel_table *r)
 {
-	u64 gpa = BIT_ULL(r->npt.fmt->gpa_bits) / 2;
+	u64 gpa = BIT_ULL(r->npt.cfg.fmt->gpa_bits) / 2;
 
 	KUNIT_EXPECT_EQ(test, axas_npt_map_page(&r->npt, gpa, 0x1000, RW), 0);
 	KUNIT_EXPECT_EQ(test, axas_npt_unmap(&r->npt, gpa, SZ_4K_ULL), 0);
 	KUNIT_EXPECT_EQ(test, axas_npt_table_pages(&r->npt),
-			(unsigned long)axas_npt_root_pages(r->npt.fmt));
+			(unsigned long)axas_npt_root_pages(r->npt.cfg.fmt));
 }
 
 /* Nothing queued: the release runs in axas_npt_destroy(), once. */

@@ -477,7 +477,7 @@ static void npt_probe_test(struct kunit *test)
 	long allocs;
 
 	KUNIT_ASSERT_EQ(test, npt_t_probe(t, base, &slot), 0);
-	KUNIT_EXPECT_EQ(test, slot.level, axas_npt_root_level(t->npt.fmt));
+	KUNIT_EXPECT_EQ(test, slot.level, axas_npt_root_level(t->npt.cfg.fmt));
 	KUNIT_ASSERT_EQ(test, npt_t_map_page(t, base + SZ_4K_ULL, 0x5000, RW), 0);
 	KUNIT_EXPECT_EQ(test, npt_t_map_at(t, &slot, base, 0x7000, RW), 0);
 	npt_expect_map(t, base, 0x7000, SZ_4K_ULL);

@@ -11,7 +11,7 @@
 #include <kunit/test.h>
 #include <linux/rwsem.h>
 
-#include "npt/npt.h"
+#include "npt/fmt.h"
 
 #define NPT_T_FORMATS	9
 #define SZ_4K_ULL	0x1000ULL

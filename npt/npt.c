@@ -15,15 +15,9 @@ int axas_npt_init(struct axas_npt *npt, const struct axas_npt_cfg *cfg)
 
 	if (!fmt)
 		return -EINVAL;
-	*npt = (struct axas_npt) {
-		.fmt		= fmt,
-		.hal		= cfg->hal ?: &axas_npt_default_hal,
-		.hal_priv	= cfg->hal_priv,
-		.flush		= cfg->flush,
-		.flush_priv	= cfg->flush_priv,
-		.lock_map	= cfg->lock_map,
-		.release	= cfg->release,
-	};
+	*npt = (struct axas_npt) { .cfg = *cfg };
+	if (!npt->cfg.hal)
+		npt->cfg.hal = &axas_npt_default_hal;
 	atomic_long_set(&npt->rcu_pending, 1);
 	npt->root = npt_table_alloc(npt, fmt->root_xbits);
 	if (!npt->root)
@@ -41,7 +35,7 @@ EXPORT_SYMBOL_IF_KUNIT(axas_npt_init);
 
 void axas_npt_destroy(struct axas_npt *npt)
 {
-	const struct axas_npt_fmt *fmt = npt->fmt;
+	const struct axas_npt_fmt *fmt = npt->cfg.fmt;
 	unsigned int level = axas_npt_root_level(fmt);
 	unsigned int i, nr = AXAS_NPT_ENTRIES << fmt->root_xbits;
 	LIST_HEAD(list);
@@ -60,12 +54,12 @@ void axas_npt_destroy(struct axas_npt *npt)
 	atomic_long_set(&npt->table_pages, 0);
 	atomic64_set(&npt->mapped_bytes, 0);
 	/*
-	 * RCU callbacks still to run use npt->hal. An owner with a release
+	 * RCU callbacks still to run use npt->cfg.hal. An owner with a release
 	 * callback frees the memory when the last of them is done; no global
 	 * barrier on the way: a process closing many spaces does not wait a
 	 * grace period for each.
 	 */
-	if (npt->release)
+	if (npt->cfg.release)
 		npt_rcu_put(npt);
 	else if (!atomic_long_dec_and_test(&npt->rcu_pending))
 		rcu_barrier();
@@ -87,14 +81,14 @@ int axas_npt_query(struct axas_npt *npt, u64 gpa, struct axas_npt_leaf *leaf)
 	unsigned int level;
 	u64 pte;
 
-	if (gpa >> npt->fmt->gpa_bits)
+	if (gpa >> npt->cfg.fmt->gpa_bits)
 		return -EINVAL;
 	rcu_read_lock();
 	npt_descend(npt, gpa, &level, &pte);
 	rcu_read_unlock();
 	if (!pte)
 		return -ENOENT;
-	npt_leaf_decode(npt->fmt, pte, level,
+	npt_leaf_decode(npt->cfg.fmt, pte, level,
 			ALIGN_DOWN(gpa, AXAS_NPT_LEVEL_SIZE(level)), leaf);
 	return 0;
 }
@@ -114,7 +108,7 @@ struct npt_chain {
 static int npt_chain_build(struct axas_npt *npt, struct npt_chain *chain,
 			   u64 gpa, unsigned int level, u64 *pte)
 {
-	const struct axas_npt_fmt *fmt = npt->fmt;
+	const struct axas_npt_fmt *fmt = npt->cfg.fmt;
 	unsigned int i;
 	u64 *table;
 
@@ -140,7 +134,7 @@ static void npt_chain_reset(struct axas_npt *npt, struct npt_chain *chain,
 	unsigned int i;
 
 	for (i = 0; i < level; i++) {
-		chain->tables[i][axas_npt_index(npt->fmt, gpa, i)] = 0;
+		chain->tables[i][axas_npt_index(npt->cfg.fmt, gpa, i)] = 0;
 		atomic_long_set(npt_live(chain->tables[i]), 0);
 	}
 }
@@ -226,7 +220,7 @@ int axas_npt_probe(struct axas_npt *npt, u64 gpa, struct axas_npt_slot *slot)
 	u64 pte;
 
 	npt_assert_held(npt);
-	if (gpa >> npt->fmt->gpa_bits || !IS_ALIGNED(gpa, AXAS_NPT_PAGE_SIZE))
+	if (gpa >> npt->cfg.fmt->gpa_bits || !IS_ALIGNED(gpa, AXAS_NPT_PAGE_SIZE))
 		return -EINVAL;
 	slot->ptep = npt_descend(npt, gpa, &slot->level, &pte);
 	return pte ? -EEXIST : 0;
@@ -243,7 +237,7 @@ int axas_npt_map_page_at(struct axas_npt *npt, const struct axas_npt_slot *slot,
 	if (ret)
 		return ret;
 	return npt_install_page(npt, gpa,
-				axas_npt_mk_leaf(npt->fmt, hpa, 0, flags), slot);
+				axas_npt_mk_leaf(npt->cfg.fmt, hpa, 0, flags), slot);
 }
 EXPORT_SYMBOL_IF_KUNIT(axas_npt_map_page_at);
 
@@ -260,7 +254,7 @@ static int npt_leaves_cb(struct npt_ctx *ctx, enum npt_visit visit)
 
 	if (!ctx->old)
 		return 0;
-	npt_leaf_decode(ctx->npt->fmt, ctx->old, ctx->level, ctx->base, &leaf);
+	npt_leaf_decode(ctx->npt->cfg.fmt, ctx->old, ctx->level, ctx->base, &leaf);
 	end = min(ctx->end, leaf.gpa + leaf.size);
 	leaf.hpa += ctx->addr - ctx->base;
 	leaf.gpa = ctx->addr;
@@ -298,7 +292,7 @@ static int npt_dump_cb(struct npt_ctx *ctx, enum npt_visit visit)
 	struct npt_dump *dump = ctx->arg;
 	int ret;
 
-	ret = dump->fn(dump->arg, axas_npt_pte_to_pa(ctx->npt->fmt, ctx->old),
+	ret = dump->fn(dump->arg, axas_npt_pte_to_pa(ctx->npt->cfg.fmt, ctx->old),
 		       ctx->level - 1, 0, npt_pte_table(ctx->npt, ctx->old));
 	dump->count++;
 	return ret;
@@ -309,7 +303,7 @@ long axas_npt_dump(struct axas_npt *npt,
 			     unsigned int index, const u64 *entries),
 		   void *arg)
 {
-	const struct axas_npt_fmt *fmt = npt->fmt;
+	const struct axas_npt_fmt *fmt = npt->cfg.fmt;
 	struct npt_dump dump = { .fn = fn, .arg = arg };
 	struct npt_walker walker = {
 		.cb	= npt_dump_cb,

@@ -11,17 +11,7 @@
 #include <linux/lockdep.h>
 #include <linux/mm.h>
 
-#include "npt/npt.h"
-
-extern const struct axas_npt_fmt axas_npt_fmt_ept4;
-extern const struct axas_npt_fmt axas_npt_fmt_ept5;
-extern const struct axas_npt_fmt axas_npt_fmt_arm64_s2_40;
-extern const struct axas_npt_fmt axas_npt_fmt_arm64_s2_48;
-extern const struct axas_npt_fmt axas_npt_fmt_riscv_sv39x4;
-extern const struct axas_npt_fmt axas_npt_fmt_riscv_sv48x4;
-extern const struct axas_npt_fmt axas_npt_fmt_npt4;
-extern const struct axas_npt_fmt axas_npt_fmt_npt5;
-extern const struct axas_npt_fmt axas_npt_fmt_riscv_sv57x4;
+#include "npt/fmt.h"
 
 /* What a walker visits; a visitor's callback gets one at a time. */
 enum npt_visit {
@@ -159,14 +149,14 @@ void *npt_default_phys_to_virt(void *priv, phys_addr_t pa);
  */
 static inline phys_addr_t npt_pa(const struct axas_npt *npt, u64 *table)
 {
-	return INDIRECT_CALL_1(npt->hal->virt_to_phys, npt_default_virt_to_phys,
-			       npt->hal_priv, table);
+	return INDIRECT_CALL_1(npt->cfg.hal->virt_to_phys, npt_default_virt_to_phys,
+			       npt->cfg.hal_priv, table);
 }
 
 static inline u64 *npt_pte_table(const struct axas_npt *npt, u64 pte)
 {
-	return INDIRECT_CALL_1(npt->hal->phys_to_virt, npt_default_phys_to_virt,
-			       npt->hal_priv, axas_npt_pte_to_pa(npt->fmt, pte));
+	return INDIRECT_CALL_1(npt->cfg.hal->phys_to_virt, npt_default_phys_to_virt,
+			       npt->cfg.hal_priv, axas_npt_pte_to_pa(npt->cfg.fmt, pte));
 }
 
 int npt_install_page(struct axas_npt *npt, u64 gpa, u64 leaf,
@@ -180,14 +170,14 @@ void npt_leaf_decode(const struct axas_npt_fmt *fmt, u64 pte,
 /* Locking contract, asserted when the owner gave its lock. */
 static inline void npt_assert_writer(const struct axas_npt *npt)
 {
-	if (npt->lock_map)
-		lockdep_assert(lock_is_held_type(npt->lock_map, 0));
+	if (npt->cfg.lock_map)
+		lockdep_assert(lock_is_held_type(npt->cfg.lock_map, 0));
 }
 
 static inline void npt_assert_held(const struct axas_npt *npt)
 {
-	if (npt->lock_map)
-		lockdep_assert(lock_is_held(npt->lock_map));
+	if (npt->cfg.lock_map)
+		lockdep_assert(lock_is_held(npt->cfg.lock_map));
 }
 
 #endif /* _AXAS_NPT_PRIV_H */
