@@ -9,48 +9,6 @@
 
 #include "npt/npt_priv.h"
 
-int npt_check_range(const struct axas_npt *npt, u64 gpa, u64 size)
-{
-	u64 limit = BIT_ULL(npt->cfg.fmt->gpa_bits);
-
-	if (!size || !IS_ALIGNED(gpa | size, AXAS_NPT_PAGE_SIZE))
-		return -EINVAL;
-	if (gpa >= limit || size > limit - gpa)
-		return -EINVAL;
-	return 0;
-}
-
-/*
- * Flags every format can encode (some access, and no write-only page), and
- * that this one can express on this host.
- */
-static int npt_check_flags(const struct axas_npt_fmt *fmt, u32 flags)
-{
-	if ((flags & ~AXAS_PROT_MASK) || !(flags & AXAS_NPT_PERM))
-		return -EINVAL;
-	if ((flags & AXAS_WRITE) && !(flags & AXAS_READ))
-		return -EINVAL;
-	if (fmt->flags_ok && !fmt->flags_ok(flags))
-		return -EINVAL;
-	return 0;
-}
-
-int npt_check_map(const struct axas_npt *npt, u64 gpa, u64 hpa, u64 size,
-		  u32 flags)
-{
-	u64 limit = BIT_ULL(npt->cfg.fmt->pa_bits);
-	int ret;
-
-	ret = npt_check_range(npt, gpa, size) ?:
-	      npt_check_flags(npt->cfg.fmt, flags);
-	if (ret)
-		return ret;
-	if (!IS_ALIGNED(hpa, AXAS_NPT_PAGE_SIZE) || hpa >= limit ||
-	    size > limit - hpa)
-		return -EINVAL;
-	return 0;
-}
-
 /* The non-address bits of a leaf for @flags at every leaf level. */
 static void npt_leaf_bits(const struct axas_npt_fmt *fmt, u32 flags,
 			  u64 bits[AXAS_NPT_LEAF_LEVELS])
@@ -386,8 +344,7 @@ int axas_npt_protect(struct axas_npt *npt, u64 gpa, u64 size, u32 flags)
 	int ret;
 
 	npt_assert_writer(npt);
-	ret = npt_check_range(npt, gpa, size) ?:
-	      npt_check_flags(npt->cfg.fmt, flags);
+	ret = npt_check_range(npt, gpa, size) ?: npt_check_flags(npt, flags);
 	if (!ret)
 		ret = npt_cache_fill(npt, &prot.cache,
 				     npt_split_need(npt, gpa, gpa + size));

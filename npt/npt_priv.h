@@ -159,13 +159,55 @@ static inline u64 *npt_pte_table(const struct axas_npt *npt, u64 pte)
 			       npt->cfg.hal_priv, axas_npt_pte_to_pa(npt->cfg.fmt, pte));
 }
 
+/* The fault path's install (fault.c), also a one-page axas_npt_map(). */
 int npt_install_page(struct axas_npt *npt, u64 gpa, u64 leaf,
 		     const struct axas_npt_slot *slot);
-int npt_check_range(const struct axas_npt *npt, u64 gpa, u64 size);
-int npt_check_map(const struct axas_npt *npt, u64 gpa, u64 hpa, u64 size,
-		  u32 flags);
-void npt_leaf_decode(const struct axas_npt_fmt *fmt, u64 pte,
-		     unsigned int level, u64 gpa, struct axas_npt_leaf *leaf);
+
+/*
+ * Argument checks of the calls, inline so that map.c, fault.c and npt.c
+ * share them without calling each other. A range: 4 KiB aligned, not
+ * empty, inside the format's input address bits.
+ */
+static inline int npt_check_range(const struct axas_npt *npt, u64 gpa,
+				  u64 size)
+{
+	u64 limit = BIT_ULL(npt->cfg.fmt->gpa_bits);
+
+	if (!size || !IS_ALIGNED(gpa | size, AXAS_NPT_PAGE_SIZE))
+		return -EINVAL;
+	if (gpa >= limit || size > limit - gpa)
+		return -EINVAL;
+	return 0;
+}
+
+/*
+ * Flags every format can encode (some access, and no write-only page), and
+ * that this one can express on this host.
+ */
+static inline int npt_check_flags(const struct axas_npt *npt, u32 flags)
+{
+	if ((flags & ~AXAS_PROT_MASK) || !(flags & AXAS_NPT_PERM))
+		return -EINVAL;
+	if ((flags & AXAS_WRITE) && !(flags & AXAS_READ))
+		return -EINVAL;
+	return axas_npt_flags_ok(npt, flags) ? 0 : -EINVAL;
+}
+
+/* A map's range, flags and host range (below the output address bits). */
+static inline int npt_check_map(const struct axas_npt *npt, u64 gpa, u64 hpa,
+				u64 size, u32 flags)
+{
+	u64 limit = BIT_ULL(npt->cfg.fmt->pa_bits);
+	int ret;
+
+	ret = npt_check_range(npt, gpa, size) ?: npt_check_flags(npt, flags);
+	if (ret)
+		return ret;
+	if (!IS_ALIGNED(hpa, AXAS_NPT_PAGE_SIZE) || hpa >= limit ||
+	    size > limit - hpa)
+		return -EINVAL;
+	return 0;
+}
 
 /* Locking contract, asserted when the owner gave its lock. */
 static inline void npt_assert_writer(const struct axas_npt *npt)
