@@ -313,10 +313,10 @@ static void npt_fail_nth(struct npt_tctx *t, const char *what,
 	int n, ret = -ENOMEM;
 
 	for (n = 1; ret == -ENOMEM && n < 64; n++) {
-		npt_thal_fail(t, n);
+		thal_fail(&t->hal, n);
 		allocs = atomic_long_read(&t->hal.allocs);
 		ret = op(t);
-		npt_thal_fail(t, 0);
+		thal_fail(&t->hal, 0);
 		if (ret != -ENOMEM)
 			break;
 		after = npt_snap_take(t);
