@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Inside the nested page table engine: the walker, table pages and the
- * break-before-make pair. Nothing outside npt/ includes this.
+ * Inside the nested page table engine: the walker, table pages, the
+ * break-before-make pair and the argument checks. Nothing outside npt/
+ * includes this; the format internals it builds on are in fmt.h.
  */
 #ifndef _AXAS_NPT_PRIV_H
 #define _AXAS_NPT_PRIV_H
