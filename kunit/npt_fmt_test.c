@@ -147,13 +147,6 @@ static void npt_fmt_roundtrip_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, axas_npt_mk_table(fmt, 0), tc->table_low);
 }
 
-static u64 npt_fmt_expect_hw_root(const struct npt_tcase *tc, u64 root)
-{
-	if (tc->hgatp_mode)
-		return tc->hgatp_mode << 60 | root >> 12;
-	return root | tc->eptp_low;
-}
-
 static void npt_fmt_golden_test(struct kunit *test)
 {
 	struct npt_tctx *t = npt_tctx_new(test);
@@ -165,7 +158,7 @@ static void npt_fmt_golden_test(struct kunit *test)
 	unsigned int i, j;
 
 	KUNIT_EXPECT_EQ(test, axas_npt_hw_root(&t->npt),
-			npt_fmt_expect_hw_root(tc, root));
+			npt_tcase_hw_root(tc, root));
 	KUNIT_EXPECT_EQ(test, axas_npt_hw_ctl(&t->npt), tc->hw_ctl);
 	KUNIT_EXPECT_TRUE(test, IS_ALIGNED(root, SZ_4K_ULL * tc->root_pages));
 	KUNIT_EXPECT_EQ(test, axas_npt_table_pages(&t->npt), tc->root_pages);

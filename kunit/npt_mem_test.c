@@ -27,9 +27,9 @@ KUNIT_ARRAY_PARAM(npt_mem, npt_tcases, npt_tcase_desc);
 static void npt_high_root_test(struct kunit *test)
 {
 	const struct npt_tcase *tc = test->param_value;
-	struct npt_thal *hal = kunit_kzalloc(test, sizeof(*hal), GFP_KERNEL);
+	struct thal *hal = thal_new(test);
 	struct axas_npt_cfg cfg = {
-		.fmt = axas_npt_fmt_get(tc->id), .hal = &npt_thal_ops,
+		.fmt = axas_npt_fmt_get(tc->id), .hal = &thal_tables,
 		.hal_priv = hal,
 	};
 	u64 limit = BIT_ULL(tc->pa_bits), size = tc->root_pages * SZ_4K_ULL;
@@ -112,7 +112,7 @@ struct npt_rel_log {
 
 struct npt_rel_table {
 	struct axas_npt npt;
-	struct npt_thal hal;
+	struct thal hal;
 	struct npt_rel_log *log;
 };
 
@@ -132,7 +132,7 @@ static struct npt_rel_table *npt_rel_new(struct kunit *test,
 	const struct npt_tcase *tc = test->param_value;
 	struct npt_rel_table *r = kzalloc(sizeof(*r), GFP_KERNEL);
 	struct axas_npt_cfg cfg = {
-		.fmt = axas_npt_fmt_get(tc->id), .hal = &npt_thal_ops,
+		.fmt = axas_npt_fmt_get(tc->id), .hal = &thal_tables,
 		.release = npt_rel_release,
 	};
 	int ret;
@@ -150,12 +150,12 @@ static struct npt_rel_table *npt_rel_new(struct kunit *test,
 /* Map and unmap one page: its tables go through RCU. */
 static void npt_rel_queue(struct kunit *test, struct npt_rel_table *r)
 {
-	u64 gpa = BIT_ULL(r->npt.fmt->gpa_bits) / 2;
+	u64 gpa = BIT_ULL(r->npt.cfg.fmt->gpa_bits) / 2;
 
 	KUNIT_EXPECT_EQ(test, axas_npt_map_page(&r->npt, gpa, 0x1000, RW), 0);
 	KUNIT_EXPECT_EQ(test, axas_npt_unmap(&r->npt, gpa, SZ_4K_ULL), 0);
 	KUNIT_EXPECT_EQ(test, axas_npt_table_pages(&r->npt),
-			(unsigned long)axas_npt_root_pages(r->npt.fmt));
+			(unsigned long)axas_npt_root_pages(r->npt.cfg.fmt));
 }
 
 /* Nothing queued: the release runs in axas_npt_destroy(), once. */

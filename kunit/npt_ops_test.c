@@ -313,10 +313,10 @@ static void npt_fail_nth(struct npt_tctx *t, const char *what,
 	int n, ret = -ENOMEM;
 
 	for (n = 1; ret == -ENOMEM && n < 64; n++) {
-		npt_thal_fail(t, n);
+		thal_fail(&t->hal, n);
 		allocs = atomic_long_read(&t->hal.allocs);
 		ret = op(t);
-		npt_thal_fail(t, 0);
+		thal_fail(&t->hal, 0);
 		if (ret != -ENOMEM)
 			break;
 		after = npt_snap_take(t);
@@ -477,7 +477,7 @@ static void npt_probe_test(struct kunit *test)
 	long allocs;
 
 	KUNIT_ASSERT_EQ(test, npt_t_probe(t, base, &slot), 0);
-	KUNIT_EXPECT_EQ(test, slot.level, axas_npt_root_level(t->npt.fmt));
+	KUNIT_EXPECT_EQ(test, slot.level, axas_npt_root_level(t->npt.cfg.fmt));
 	KUNIT_ASSERT_EQ(test, npt_t_map_page(t, base + SZ_4K_ULL, 0x5000, RW), 0);
 	KUNIT_EXPECT_EQ(test, npt_t_map_at(t, &slot, base, 0x7000, RW), 0);
 	npt_expect_map(t, base, 0x7000, SZ_4K_ULL);

@@ -2,13 +2,13 @@
 /*
  * Shared pieces of the nested page table suites. Everything about formats
  * here is written from formats.rst and userspace-api.rst, not from npt/: the case
- * table, the golden entries and the reference walker.
+ * table of every suite (formats.h), the golden entries and the reference
+ * walker.
  */
 #include <kunit/resource.h>
 #include <linux/gfp.h>
 #include <linux/io.h>
 #include <linux/mm.h>
-#include <linux/pfn.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
 #include <linux/string.h>
@@ -107,6 +107,13 @@ void npt_tcase_desc(const struct npt_tcase *tc, char *desc)
 	strscpy(desc, tc->name, KUNIT_PARAM_DESC_SIZE);
 }
 
+u64 npt_tcase_hw_root(const struct npt_tcase *tc, u64 root)
+{
+	if (tc->hgatp_mode)
+		return tc->hgatp_mode << 60 | root >> 12;
+	return root | tc->eptp_low;
+}
+
 u32 npt_t_canon(const struct npt_tcase *tc, u32 flags)
 {
 	u32 perm = flags & AXAS_NPT_PERM;
@@ -140,64 +147,11 @@ u32 npt_t_flags(const struct npt_tcase *tc, u32 flags)
 	return flags;
 }
 
-static void *npt_thal_alloc(void *priv, unsigned int order)
-{
-	struct npt_thal *hal = priv;
-	struct page *page;
-
-	if (atomic_inc_return(&hal->calls) == atomic_read(&hal->fail_nth)) {
-		atomic_inc(&hal->failed);
-		return NULL;
-	}
-	page = alloc_pages(GFP_KERNEL | __GFP_ZERO, order);
-	if (!page)
-		return NULL;
-	if (!IS_ALIGNED(PFN_PHYS(page_to_pfn(page)), PAGE_SIZE << order))
-		atomic_inc(&hal->misaligned);
-	atomic_long_add(1L << order, &hal->allocs);
-	return page_address(page);
-}
-
-static void npt_thal_free(void *priv, void *table, unsigned int order)
-{
-	struct npt_thal *hal = priv;
-
-	atomic_long_add(1L << order, &hal->frees);
-	free_pages((unsigned long)table, order);
-}
-
-static phys_addr_t npt_thal_virt_to_phys(void *priv, void *table)
-{
-	struct npt_thal *hal = priv;
-
-	return hal->pa_fixed ?: virt_to_phys(table) + hal->pa_offset;
-}
-
-static void *npt_thal_phys_to_virt(void *priv, phys_addr_t pa)
-{
-	return phys_to_virt(pa);
-}
-
-const struct axas_npt_hal_ops npt_thal_ops = {
-	.alloc_table	= npt_thal_alloc,
-	.free_table	= npt_thal_free,
-	.virt_to_phys	= npt_thal_virt_to_phys,
-	.phys_to_virt	= npt_thal_phys_to_virt,
-};
-
-/* Fail the @nth allocation from now on (0: none). */
-void npt_thal_fail(struct npt_tctx *t, int nth)
-{
-	atomic_set(&t->hal.calls, 0);
-	atomic_set(&t->hal.fail_nth, nth);
-}
-
 /* Pages held, once every RCU-deferred free has run. */
 long npt_thal_live(struct npt_tctx *t)
 {
 	rcu_barrier();
-	return atomic_long_read(&t->hal.allocs) -
-	       atomic_long_read(&t->hal.frees);
+	return thal_live_tables(&t->hal);
 }
 
 void npt_tflush_reset(struct npt_tflush *flush, u32 perm)
@@ -343,7 +297,7 @@ struct npt_tctx *npt_tctx_new(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, t->flush.ranges);
 	cfg = (struct axas_npt_cfg) {
 		.fmt		= t->fmt,
-		.hal		= &npt_thal_ops,
+		.hal		= &thal_tables,
 		.hal_priv	= &t->hal,
 		.flush		= &npt_tflush_ops,
 		.flush_priv	= &t->flush,

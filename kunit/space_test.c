@@ -2,8 +2,8 @@
 /*
  * KUnit suites of the address space layer: the seed crate's tests of
  * AddrSpace, the guest memory accessor and frames, the seed's bugs shown
- * fixed, area splitting, overlap, fail-nth and flushing. A counting HAL
- * stands in for the page allocator, as the seed's mock does.
+ * fixed, area splitting, overlap, fail-nth and flushing, in every format of
+ * formats.h. The counting HAL of thal.h stands in for the page allocator.
  */
 #include <kunit/test.h>
 #include <linux/io.h>
@@ -13,6 +13,8 @@
 #include <linux/slab.h>
 #include <linux/axaddrspace.h>
 
+#include "kunit/formats.h"
+#include "kunit/thal.h"
 #include "src/space.h"
 
 #define K4	0x1000ULL
@@ -20,98 +22,6 @@
 #define G1	0x40000000ULL
 /* Fake host memory for linear areas: far above the VM's RAM, never touched. */
 #define FAKE_HPA	(256 * G1)
-
-/* The counting HAL: live table and frame pages, and fail-the-n-th. */
-struct thal {
-	struct axas_hal hal;
-	struct axas_npt_hal_ops tables;
-	atomic_t calls;
-	int fail_nth;
-	atomic_t live_tables;
-	atomic_t live_frames;
-	atomic_t frame_allocs;
-};
-
-static bool thal_fail(struct thal *t)
-{
-	return t->fail_nth && atomic_inc_return(&t->calls) == t->fail_nth;
-}
-
-static void *thal_alloc_table(void *priv, unsigned int order)
-{
-	struct thal *t = priv;
-	struct page *page;
-
-	if (thal_fail(t))
-		return NULL;
-	page = alloc_pages(GFP_KERNEL | __GFP_ZERO, order);
-	if (!page)
-		return NULL;
-	atomic_add(1 << order, &t->live_tables);
-	return page_address(page);
-}
-
-static void thal_free_table(void *priv, void *table, unsigned int order)
-{
-	struct thal *t = priv;
-
-	atomic_sub(1 << order, &t->live_tables);
-	__free_pages(virt_to_page(table), order);
-}
-
-static phys_addr_t thal_virt_to_phys(void *priv, void *table)
-{
-	return virt_to_phys(table);
-}
-
-static void *thal_phys_to_virt(void *priv, phys_addr_t pa)
-{
-	return phys_to_virt(pa);
-}
-
-static struct page *thal_alloc_frames(void *priv, unsigned int order)
-{
-	struct thal *t = priv;
-	struct page *page;
-
-	if (thal_fail(t))
-		return NULL;
-	page = alloc_pages(GFP_KERNEL | __GFP_ZERO | (order ? __GFP_NOWARN : 0),
-			   order);
-	if (!page)
-		return NULL;
-	atomic_add(1 << order, &t->live_frames);
-	atomic_add(1 << order, &t->frame_allocs);
-	return page;
-}
-
-static void thal_free_frames(void *priv, struct page *page, unsigned int order)
-{
-	struct thal *t = priv;
-
-	atomic_sub(1 << order, &t->live_frames);
-	__free_pages(page, order);
-}
-
-static struct thal *thal_new(struct kunit *test)
-{
-	struct thal *t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
-
-	KUNIT_ASSERT_NOT_NULL(test, t);
-	t->tables = (struct axas_npt_hal_ops) {
-		.alloc_table = thal_alloc_table,
-		.free_table = thal_free_table,
-		.virt_to_phys = thal_virt_to_phys,
-		.phys_to_virt = thal_phys_to_virt,
-	};
-	t->hal = (struct axas_hal) {
-		.tables = &t->tables,
-		.alloc_frames = thal_alloc_frames,
-		.free_frames = thal_free_frames,
-		.priv = t,
-	};
-	return t;
-}
 
 static struct axas *space_new(struct kunit *test, struct thal *t, u32 format,
 			      u64 base, u64 size)
@@ -131,8 +41,8 @@ static void space_done(struct kunit *test, struct thal *t, struct axas *as)
 {
 	axas_put(as);
 	rcu_barrier();
-	KUNIT_EXPECT_EQ(test, atomic_read(&t->live_tables), 0);
-	KUNIT_EXPECT_EQ(test, atomic_read(&t->live_frames), 0);
+	KUNIT_EXPECT_EQ(test, thal_live_tables(t), 0);
+	KUNIT_EXPECT_EQ(test, thal_live_frames(t), 0);
 }
 
 static struct axas_info info_of(struct axas *as)
@@ -143,69 +53,24 @@ static struct axas_info info_of(struct axas *as)
 	return info;
 }
 
-static const u32 space_formats[] = {
-	AXAS_FMT_X86_EPT4, AXAS_FMT_X86_EPT5, AXAS_FMT_ARM64_S2_40,
-	AXAS_FMT_ARM64_S2_48, AXAS_FMT_RISCV_SV39X4, AXAS_FMT_RISCV_SV48X4,
-	AXAS_FMT_X86_NPT4, AXAS_FMT_X86_NPT5, AXAS_FMT_RISCV_SV57X4,
-};
+KUNIT_ARRAY_PARAM(space_format, npt_tcases, npt_tcase_desc);
 
-static void space_format_desc(const u32 *fmt, char *desc)
+/* The format of a parameterised case, as the tests know it (formats.h). */
+static const struct npt_tcase *param_tcase(struct kunit *test)
 {
-	static const char * const names[] = {
-		"native", "ept4", "ept5", "arm40", "arm48", "sv39x4", "sv48x4",
-		"npt4", "npt5", "sv57x4",
-	};
-
-	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "%s", names[*fmt]);
+	return test->param_value;
 }
-
-KUNIT_ARRAY_PARAM(space_format, space_formats, space_format_desc);
 
 static u32 param_format(struct kunit *test)
 {
-	return *(const u32 *)test->param_value;
-}
-
-/* userspace-api.rst and formats.rst, independent of npt/. */
-struct space_geometry {
-	u32 levels, gpa_bits, root_pages;
-	u64 hw_ctl;
-};
-
-static const struct space_geometry geometry[] = {
-	[AXAS_FMT_X86_EPT4] = { 4, 48, 1, 0 },
-	[AXAS_FMT_X86_EPT5] = { 5, 57, 1, 0 },
-	[AXAS_FMT_ARM64_S2_40] = { 3, 40, 2, 0x80003558 },
-	[AXAS_FMT_ARM64_S2_48] = { 4, 48, 1, 0x80003590 },
-	[AXAS_FMT_RISCV_SV39X4] = { 3, 41, 4, 0 },
-	[AXAS_FMT_RISCV_SV48X4] = { 4, 50, 4, 0 },
-	[AXAS_FMT_X86_NPT4] = { 4, 48, 1, 0 },
-	[AXAS_FMT_X86_NPT5] = { 5, 57, 1, 0 },
-	[AXAS_FMT_RISCV_SV57X4] = { 5, 59, 4, 0 },
-};
-
-static u64 expected_hw_root(u32 format, u64 root)
-{
-	switch (format) {
-	case AXAS_FMT_X86_EPT4:
-	case AXAS_FMT_X86_EPT5:
-		return root | (geometry[format].levels - 1) << 3 | 6;
-	case AXAS_FMT_RISCV_SV39X4:
-		return 8ULL << 60 | root >> 12;
-	case AXAS_FMT_RISCV_SV48X4:
-		return 9ULL << 60 | root >> 12;
-	case AXAS_FMT_RISCV_SV57X4:
-		return 10ULL << 60 | root >> 12;
-	default:
-		return root;
-	}
+	return param_tcase(test)->id;
 }
 
 /* The Arm and RISC-V roots are right (the seed's are not): size, alignment, values. */
 static void space_create_test(struct kunit *test)
 {
 	u32 fmt = param_format(test);
-	const struct space_geometry *g = &geometry[fmt];
+	const struct npt_tcase *g = param_tcase(test);
 	struct thal *t = thal_new(test);
 	struct axas *as = space_new(test, t, fmt, 0, BIT_ULL(g->gpa_bits));
 	struct axas_info info = info_of(as);
@@ -215,10 +80,10 @@ static void space_create_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, info.levels, g->levels);
 	KUNIT_EXPECT_EQ(test, info.gpa_bits, g->gpa_bits);
 	KUNIT_EXPECT_EQ(test, info.table_pages, g->root_pages);
-	KUNIT_EXPECT_EQ(test, atomic_read(&t->live_tables), g->root_pages);
+	KUNIT_EXPECT_EQ(test, thal_live_tables(t), g->root_pages);
 	KUNIT_EXPECT_TRUE(test, IS_ALIGNED(info.root_hpa, g->root_pages * K4));
 	KUNIT_EXPECT_EQ(test, info.root_hpa, axas_root_hpa(as));
-	KUNIT_EXPECT_EQ(test, info.hw_root, expected_hw_root(fmt, info.root_hpa));
+	KUNIT_EXPECT_EQ(test, info.hw_root, npt_tcase_hw_root(g, info.root_hpa));
 	KUNIT_EXPECT_EQ(test, axas_hw_root(as, &ctl), info.hw_root);
 	KUNIT_EXPECT_EQ(test, ctl, g->hw_ctl);
 	KUNIT_EXPECT_EQ(test, info.hw_ctl, g->hw_ctl);
@@ -230,7 +95,7 @@ static void space_create_test(struct kunit *test)
 static void space_bad_create_test(struct kunit *test)
 {
 	u32 fmt = param_format(test);
-	u64 top = BIT_ULL(geometry[fmt].gpa_bits);
+	u64 top = BIT_ULL(param_tcase(test)->gpa_bits);
 	struct thal *t = thal_new(test);
 	static const struct { u64 base, size; } bad[] = {
 		{ 0, 0 }, { 0x800, K4 }, { 0, 0x1800 }, { K4, U64_MAX & ~0xfffULL },
@@ -249,7 +114,7 @@ static void space_bad_create_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, PTR_ERR(axas_create_with_hal(0, K4, fmt, 1, &t->hal)), -EINVAL);
 	KUNIT_EXPECT_EQ(test, PTR_ERR(axas_create_with_hal(0, K4, AXAS_FMT_MAX + 1,
 							   0, &t->hal)), -EINVAL);
-	KUNIT_EXPECT_EQ(test, atomic_read(&t->live_tables), 0);
+	KUNIT_EXPECT_EQ(test, thal_live_tables(t), 0);
 	/* The very top of the input address space is a valid space. */
 	space_done(test, t, space_new(test, t, fmt, top - K4, K4));
 }
@@ -268,7 +133,7 @@ static void space_populate_test(struct kunit *test)
 					     AXAS_READ | AXAS_WRITE | AXAS_MAP_POPULATE), 0);
 	info = info_of(as);
 	KUNIT_EXPECT_EQ(test, info.alloc_pages, size / K4);
-	KUNIT_EXPECT_EQ(test, atomic_read(&t->live_frames), size / K4);
+	KUNIT_EXPECT_EQ(test, thal_live_frames(t), size / K4);
 	KUNIT_EXPECT_EQ(test, info.mapped_bytes, size);
 	KUNIT_EXPECT_EQ(test, info.nr_areas, 1);
 	for (gpa = base; gpa < base + size; gpa += K4) {
@@ -283,8 +148,8 @@ static void space_populate_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, info.alloc_pages, 0);
 	KUNIT_EXPECT_EQ(test, info.mapped_bytes, 0);
 	KUNIT_EXPECT_EQ(test, info.nr_areas, 0);
-	KUNIT_EXPECT_EQ(test, info.table_pages, geometry[param_format(test)].root_pages);
-	KUNIT_EXPECT_EQ(test, atomic_read(&t->live_frames), 0);
+	KUNIT_EXPECT_EQ(test, info.table_pages, param_tcase(test)->root_pages);
+	KUNIT_EXPECT_EQ(test, thal_live_frames(t), 0);
 	space_done(test, t, as);
 }
 
@@ -301,7 +166,7 @@ static void space_lazy_fault_test(struct kunit *test)
 
 	KUNIT_ASSERT_EQ(test, axas_map_alloc(as, 0x10000, 16 * K4, AXAS_READ | AXAS_WRITE), 0);
 	info = info_of(as);
-	KUNIT_EXPECT_EQ(test, info.table_pages, geometry[param_format(test)].root_pages);
+	KUNIT_EXPECT_EQ(test, info.table_pages, param_tcase(test)->root_pages);
 	KUNIT_EXPECT_EQ(test, axas_translate(as, 0x10123, &tr), -ENOENT);
 	KUNIT_ASSERT_EQ(test, axas_handle_page_fault(as, &npf, &handled), 0);
 	KUNIT_EXPECT_TRUE(test, handled);
@@ -317,7 +182,7 @@ static void space_lazy_fault_test(struct kunit *test)
 	info = info_of(as);
 	KUNIT_EXPECT_EQ(test, info.alloc_pages, 1);
 	KUNIT_EXPECT_EQ(test, info.faults_handled, 1);
-	KUNIT_EXPECT_EQ(test, atomic_read(&t->frame_allocs), 1);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&t->frame_allocs), 1);
 	space_done(test, t, as);
 }
 
@@ -457,7 +322,7 @@ static void space_unmap_split_test(struct kunit *test)
 		}
 		expect_areas(test, as, exp, n);
 		KUNIT_EXPECT_EQ_MSG(test, info_of(as).alloc_pages, left / K4, "case %u", i);
-		KUNIT_EXPECT_EQ(test, atomic_read(&t->live_frames), left / K4);
+		KUNIT_EXPECT_EQ(test, thal_live_frames(t), left / K4);
 		space_done(test, t, as);
 	}
 }
@@ -519,9 +384,9 @@ static void space_translate_limit_test(struct kunit *test)
 /* A 4 KiB hole in a 1 GiB leaf: the neighbours keep their frames. */
 static void space_huge_unmap_test(struct kunit *test)
 {
+	const struct npt_tcase *tc = param_tcase(test);
 	struct thal *t = thal_new(test);
-	u32 fmt = param_format(test);
-	struct axas *as = space_new(test, t, fmt, 0, 4 * G1);
+	struct axas *as = space_new(test, t, tc->id, 0, 4 * G1);
 	struct axas_translation tr;
 	u64 hole = G1 + 5 * M2 + 7 * K4, gpa;
 
@@ -542,7 +407,7 @@ static void space_huge_unmap_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, info_of(as).mapped_bytes, G1 - K4);
 	KUNIT_EXPECT_EQ(test, info_of(as).nr_areas, 2);
 	KUNIT_EXPECT_EQ(test, info_of(as).table_pages,
-			geometry[fmt].root_pages + geometry[fmt].levels - 1);
+			tc->root_pages + tc->levels - 1);
 	KUNIT_ASSERT_EQ(test, axas_map_alloc(as, hole, K4, RW | AXAS_MAP_POPULATE), 0);
 	KUNIT_EXPECT_EQ(test, info_of(as).mapped_bytes, G1);
 	space_done(test, t, as);
@@ -593,15 +458,15 @@ static void space_frame_test(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, axas_map_alloc(as, 0, 64 * K4, RW), 0);
 	for (gpa = 0; gpa < 64 * K4; gpa += 4 * K4)
 		KUNIT_EXPECT_TRUE(test, fault(test, as, gpa + 0x18, AXAS_READ));
-	KUNIT_EXPECT_EQ(test, atomic_read(&t->live_frames), 16);
+	KUNIT_EXPECT_EQ(test, thal_live_frames(t), 16);
 	for (gpa = 0; gpa < 64 * K4; gpa += 4 * K4) {
 		KUNIT_EXPECT_EQ(test, axas_read_obj(as, gpa + 0xff8, &word), 0);
 		KUNIT_EXPECT_EQ(test, word, 0);
 	}
 	KUNIT_EXPECT_EQ(test, axas_unmap(as, 8 * K4, 8 * K4), 0);
-	KUNIT_EXPECT_EQ(test, atomic_read(&t->live_frames), 14);
+	KUNIT_EXPECT_EQ(test, thal_live_frames(t), 14);
 	KUNIT_EXPECT_EQ(test, axas_clear(as), 0);
-	KUNIT_EXPECT_EQ(test, atomic_read(&t->live_frames), 0);
+	KUNIT_EXPECT_EQ(test, thal_live_frames(t), 0);
 	KUNIT_EXPECT_EQ(test, info_of(as).nr_areas, 0);
 	KUNIT_EXPECT_EQ(test, info_of(as).table_pages, 1);
 	/* The space stays usable after clear. */
@@ -660,10 +525,9 @@ static void space_failnth_test(struct kunit *test)
 			KUNIT_ASSERT_EQ(test, axas_map_linear(as, G1, FAKE_HPA, G1, RW), 0);
 			KUNIT_ASSERT_EQ(test, axas_map_alloc(as, 2 * G1, G1, RW), 0);
 			snap(as, &before);
-			t->fail_nth = n;
-			atomic_set(&t->calls, 0);
+			thal_fail(t, n);
 			ret = failnth_run(as, op);
-			t->fail_nth = 0;
+			thal_fail(t, 0);
 			if (!ret) {
 				space_done(test, t, as);
 				break;
@@ -778,7 +642,7 @@ static void space_bad_args_test(struct kunit *test)
 				    -EINVAL, "flags %#x", bad_flags[i]);
 	}
 	KUNIT_EXPECT_EQ(test, info_of(as).nr_areas, 0);
-	KUNIT_EXPECT_EQ(test, atomic_read(&t->live_frames), 0);
+	KUNIT_EXPECT_EQ(test, thal_live_frames(t), 0);
 	space_done(test, t, as);
 }
 
@@ -843,9 +707,7 @@ static struct sync_thal *sync_thal_new(struct kunit *test)
 	struct sync_thal *s = kunit_kzalloc(test, sizeof(*s), GFP_KERNEL);
 
 	KUNIT_ASSERT_NOT_NULL(test, s);
-	s->t = *thal_new(test);
-	s->t.hal.tables = &s->t.tables;
-	s->t.hal.priv = &s->t;
+	thal_init(&s->t);
 	s->t.hal.sync_guest = sync_record;
 	return s;
 }

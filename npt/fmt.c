@@ -6,7 +6,7 @@
 #include <linux/kernel.h>
 #include <linux/module.h>
 
-#include "npt/npt_priv.h"
+#include "npt/fmt.h"
 
 static const struct axas_npt_fmt *const npt_fmts[] = {
 	[AXAS_FMT_X86_EPT4]	= &axas_npt_fmt_ept4,

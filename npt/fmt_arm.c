@@ -6,7 +6,7 @@
  */
 #include <linux/bitfield.h>
 
-#include "npt/npt_priv.h"
+#include "npt/fmt.h"
 
 #define S2_VALID		BIT_ULL(0)
 #define S2_TABLE_OR_PAGE	BIT_ULL(1)	/* 0: block */

@@ -5,7 +5,7 @@
  */
 #include <linux/bitfield.h>
 
-#include "npt/npt_priv.h"
+#include "npt/fmt.h"
 
 #define EPT_R			BIT_ULL(0)
 #define EPT_W			BIT_ULL(1)

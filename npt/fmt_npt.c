@@ -4,7 +4,7 @@
  * ordinary x86-64 long-mode entries, U/S set at every level since every
  * nested walk is a user access. Bits as in formats.rst.
  */
-#include "npt/npt_priv.h"
+#include "npt/fmt.h"
 
 #define NPT_P			BIT_ULL(0)
 #define NPT_RW			BIT_ULL(1)

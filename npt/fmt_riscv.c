@@ -6,7 +6,7 @@
  */
 #include <linux/bitfield.h>
 
-#include "npt/npt_priv.h"
+#include "npt/fmt.h"
 
 #define G_V			BIT_ULL(0)
 #define G_R			BIT_ULL(1)

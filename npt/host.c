@@ -22,7 +22,7 @@
 #include <asm/switch_to.h>	/* riscv_isa_extension_available(), 6.1 and 6.12 */
 #endif
 
-#include "npt/npt_priv.h"
+#include "npt/fmt.h"
 
 static u32 npt_native;
 static bool npt_ept_xo;

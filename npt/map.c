@@ -9,48 +9,6 @@
 
 #include "npt/npt_priv.h"
 
-int npt_check_range(const struct axas_npt *npt, u64 gpa, u64 size)
-{
-	u64 limit = BIT_ULL(npt->fmt->gpa_bits);
-
-	if (!size || !IS_ALIGNED(gpa | size, AXAS_NPT_PAGE_SIZE))
-		return -EINVAL;
-	if (gpa >= limit || size > limit - gpa)
-		return -EINVAL;
-	return 0;
-}
-
-/*
- * Flags every format can encode (some access, and no write-only page), and
- * that this one can express on this host.
- */
-static int npt_check_flags(const struct axas_npt_fmt *fmt, u32 flags)
-{
-	if ((flags & ~AXAS_PROT_MASK) || !(flags & AXAS_NPT_PERM))
-		return -EINVAL;
-	if ((flags & AXAS_WRITE) && !(flags & AXAS_READ))
-		return -EINVAL;
-	if (fmt->flags_ok && !fmt->flags_ok(flags))
-		return -EINVAL;
-	return 0;
-}
-
-int npt_check_map(const struct axas_npt *npt, u64 gpa, u64 hpa, u64 size,
-		  u32 flags)
-{
-	u64 limit = BIT_ULL(npt->fmt->pa_bits);
-	int ret;
-
-	ret = npt_check_range(npt, gpa, size) ?:
-	      npt_check_flags(npt->fmt, flags);
-	if (ret)
-		return ret;
-	if (!IS_ALIGNED(hpa, AXAS_NPT_PAGE_SIZE) || hpa >= limit ||
-	    size > limit - hpa)
-		return -EINVAL;
-	return 0;
-}
-
 /* The non-address bits of a leaf for @flags at every leaf level. */
 static void npt_leaf_bits(const struct axas_npt_fmt *fmt, u32 flags,
 			  u64 bits[AXAS_NPT_LEAF_LEVELS])
@@ -84,7 +42,7 @@ static void npt_map_leaf(struct npt_ctx *ctx, struct npt_map *map)
 	phys_addr_t pa = map->hpa + (ctx->base - map->gpa);
 
 	npt_make(ctx, map->bits[ctx->level] |
-		      axas_npt_pa_to_pte(ctx->npt->fmt, pa));
+		      axas_npt_pa_to_pte(ctx->npt->cfg.fmt, pa));
 	npt_get(ctx->ptep);
 	map->mapped += npt_ctx_size(ctx);
 }
@@ -101,7 +59,7 @@ static int npt_map_cb(struct npt_ctx *ctx, enum npt_visit visit)
 
 	if (visit == NPT_VISIT_PUBLISH) {
 		if (ctx->child) {
-			npt_make(ctx, axas_npt_mk_table(npt->fmt,
+			npt_make(ctx, axas_npt_mk_table(npt->cfg.fmt,
 							npt_pa(npt, ctx->child)));
 			npt_get(ctx->ptep);
 		}
@@ -149,10 +107,10 @@ int axas_npt_map(struct axas_npt *npt, u64 gpa, u64 hpa, u64 size, u32 flags,
 		return ret;
 	/* One page (a populate of small frames): one walk, no counting. */
 	if (size == AXAS_NPT_PAGE_SIZE)
-		return npt_install_page(npt, gpa, axas_npt_mk_leaf(npt->fmt,
+		return npt_install_page(npt, gpa, axas_npt_mk_leaf(npt->cfg.fmt,
 							hpa, 0, flags), NULL);
-	npt_leaf_bits(npt->fmt, flags, map.bits);
-	map.leaf_levels = mflags & AXAS_NPT_HUGE ? npt->fmt->leaf_levels : BIT(0);
+	npt_leaf_bits(npt->cfg.fmt, flags, map.bits);
+	map.leaf_levels = mflags & AXAS_NPT_HUGE ? npt->cfg.fmt->leaf_levels : BIT(0);
 	ret = npt_walk(npt, gpa, size, &walker);
 	if (!ret)
 		ret = npt_cache_fill(npt, &map.cache, map.need);
@@ -174,7 +132,7 @@ EXPORT_SYMBOL_IF_KUNIT(axas_npt_map);
  */
 static int npt_split(struct npt_ctx *ctx, struct npt_cache *cache)
 {
-	const struct axas_npt_fmt *fmt = ctx->npt->fmt;
+	const struct axas_npt_fmt *fmt = ctx->npt->cfg.fmt;
 	unsigned int level = ctx->level - 1;
 	u64 bits = fmt->leaf_bits(level, fmt->leaf_flags(ctx->old));
 	phys_addr_t pa = axas_npt_pte_to_pa(fmt, ctx->old);
@@ -193,7 +151,7 @@ static int npt_split(struct npt_ctx *ctx, struct npt_cache *cache)
 
 static void npt_split_publish(struct npt_ctx *ctx)
 {
-	npt_replace(ctx, axas_npt_mk_table(ctx->npt->fmt,
+	npt_replace(ctx, axas_npt_mk_table(ctx->npt->cfg.fmt,
 					   npt_pa(ctx->npt, ctx->child)));
 }
 
@@ -203,7 +161,7 @@ static int npt_edge_level(struct axas_npt *npt, u64 addr)
 	unsigned int level;
 	u64 pte;
 
-	if (addr >> npt->fmt->gpa_bits)
+	if (addr >> npt->cfg.fmt->gpa_bits)
 		return -1;
 	npt_descend(npt, addr, &level, &pte);
 	return pte ? level : -1;
@@ -329,7 +287,7 @@ struct npt_protect {
 static u64 npt_protect_pte(const struct npt_ctx *ctx,
 			   const struct npt_protect *prot)
 {
-	return prot->bits[ctx->level] | (ctx->old & ctx->npt->fmt->pfn_mask);
+	return prot->bits[ctx->level] | (ctx->old & ctx->npt->cfg.fmt->pfn_mask);
 }
 
 /*
@@ -341,7 +299,7 @@ static u64 npt_protect_pte(const struct npt_ctx *ctx,
 static void npt_protect_leaf(struct npt_ctx *ctx, struct npt_protect *prot,
 			     u64 pte)
 {
-	const struct axas_npt_fmt *fmt = ctx->npt->fmt;
+	const struct axas_npt_fmt *fmt = ctx->npt->cfg.fmt;
 
 	if ((pte ^ ctx->old) & ~fmt->perm_mask) {
 		npt_replace(ctx, pte);
@@ -386,14 +344,13 @@ int axas_npt_protect(struct axas_npt *npt, u64 gpa, u64 size, u32 flags)
 	int ret;
 
 	npt_assert_writer(npt);
-	ret = npt_check_range(npt, gpa, size) ?:
-	      npt_check_flags(npt->fmt, flags);
+	ret = npt_check_range(npt, gpa, size) ?: npt_check_flags(npt, flags);
 	if (!ret)
 		ret = npt_cache_fill(npt, &prot.cache,
 				     npt_split_need(npt, gpa, gpa + size));
 	if (ret)
 		return ret;
-	npt_leaf_bits(npt->fmt, flags, prot.bits);
+	npt_leaf_bits(npt->cfg.fmt, flags, prot.bits);
 	ret = npt_walk(npt, gpa, size, &walker);
 	WARN_ON_ONCE(ret);
 	npt_cache_drain(npt, &prot.cache);

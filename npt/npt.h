@@ -2,7 +2,9 @@
 /*
  * The nested page table engine: one generic walker over nine table formats
  * (Intel EPT, AMD NPT, Arm stage 2, RISC-V G-stage). It edits tables and knows
- * nothing of areas. The bits of every format are in formats.rst.
+ * nothing of areas. The bits of every format are in formats.rst; what only
+ * the format files, the engine and KUnit need of a format (index
+ * arithmetic, entry encoding) is in fmt.h.
  *
  * Locking contract (the owner chooses the locks, the engine asserts them
  * through lockdep when the owner hands over its lock in struct axas_npt_cfg):
@@ -35,23 +37,11 @@
 #define AXAS_NPT_PAGE_SHIFT	12
 #define AXAS_NPT_PAGE_SIZE	BIT_ULL(AXAS_NPT_PAGE_SHIFT)
 #define AXAS_NPT_LEVEL_BITS	9
-#define AXAS_NPT_ENTRIES	BIT(AXAS_NPT_LEVEL_BITS)
-#define AXAS_NPT_MAX_LEVELS	5
-/* Leaves exist at levels 0..2 (4 KiB, 2 MiB, 1 GiB) in every format. */
-#define AXAS_NPT_LEAF_LEVELS	3
 
 /* Shift and size of the range one entry at @level covers. */
 #define AXAS_NPT_LEVEL_SHIFT(level) \
 	(AXAS_NPT_PAGE_SHIFT + AXAS_NPT_LEVEL_BITS * (level))
 #define AXAS_NPT_LEVEL_SIZE(level)	BIT_ULL(AXAS_NPT_LEVEL_SHIFT(level))
-
-/* Input address bits of a format with @levels levels and @xbits root bits. */
-#define AXAS_NPT_GPA_BITS(levels, xbits) \
-	(AXAS_NPT_LEVEL_SHIFT(levels) + (xbits))
-
-/* The frame number field of an entry holding @pa_bits bits of address. */
-#define AXAS_NPT_PFN_MASK(pa_bits, pfn_shift) \
-	(GENMASK_ULL((pa_bits) - AXAS_NPT_PAGE_SHIFT - 1, 0) << (pfn_shift))
 
 /* The permission flags; the others are memory attributes. */
 #define AXAS_NPT_PERM		(AXAS_READ | AXAS_WRITE | AXAS_EXEC)
@@ -138,125 +128,6 @@ u32 axas_npt_native(void);
  * (IA32_VMX_EPT_VPID_CAP bit 0); false elsewhere.
  */
 bool axas_npt_ept_exec_only(void);
-
-/**
- * axas_npt_set_ept_exec_only() - override axas_npt_ept_exec_only(), for KUnit
- * @on: the new answer
- *
- * Return: the previous answer, to restore.
- */
-bool axas_npt_set_ept_exec_only(bool on);
-
-/**
- * axas_npt_root_level() - level of the root table
- * @fmt: the format
- *
- * Return: @fmt->levels - 1.
- */
-static inline unsigned int axas_npt_root_level(const struct axas_npt_fmt *fmt)
-{
-	return fmt->levels - 1;
-}
-
-/**
- * axas_npt_root_pages() - number of 4 KiB pages of the root table
- * @fmt: the format
- *
- * Return: 1, 2 (Arm 40-bit) or 4 (RISC-V x4).
- */
-static inline unsigned int axas_npt_root_pages(const struct axas_npt_fmt *fmt)
-{
-	return 1U << fmt->root_xbits;
-}
-
-/**
- * axas_npt_index() - index of the entry for an address in a table
- * @fmt: the format
- * @gpa: guest physical address
- * @level: level of the table
- *
- * Return: the index, below 512 or, for the root, below 512 * root pages.
- */
-static inline unsigned int axas_npt_index(const struct axas_npt_fmt *fmt,
-					  u64 gpa, unsigned int level)
-{
-	unsigned int bits = AXAS_NPT_LEVEL_BITS;
-
-	if (level == axas_npt_root_level(fmt))
-		bits += fmt->root_xbits;
-	return (gpa >> AXAS_NPT_LEVEL_SHIFT(level)) & (BIT(bits) - 1);
-}
-
-/**
- * axas_npt_pa_to_pte() - the address field of an entry
- * @fmt: the format
- * @pa: a 4 KiB aligned output or table address below 2^@fmt->pa_bits
- *
- * Return: @pa placed where @fmt keeps the frame number.
- */
-static inline u64 axas_npt_pa_to_pte(const struct axas_npt_fmt *fmt,
-				     phys_addr_t pa)
-{
-	return ((u64)pa >> AXAS_NPT_PAGE_SHIFT) << fmt->pfn_shift;
-}
-
-/**
- * axas_npt_pte_to_pa() - the address an entry holds
- * @fmt: the format
- * @pte: a table or leaf entry
- *
- * Return: the next table's address or the leaf's output address.
- */
-static inline phys_addr_t axas_npt_pte_to_pa(const struct axas_npt_fmt *fmt,
-					     u64 pte)
-{
-	return ((pte & fmt->pfn_mask) >> fmt->pfn_shift) << AXAS_NPT_PAGE_SHIFT;
-}
-
-/**
- * axas_npt_mk_table() - encode a table entry
- * @fmt: the format
- * @pa: address of the next table
- *
- * Return: the entry.
- */
-static inline u64 axas_npt_mk_table(const struct axas_npt_fmt *fmt,
-				    phys_addr_t pa)
-{
-	return fmt->table_bits | axas_npt_pa_to_pte(fmt, pa);
-}
-
-/**
- * axas_npt_mk_leaf() - encode a leaf entry
- * @fmt: the format
- * @pa: output address, aligned to the leaf size
- * @level: leaf level, one of @fmt->leaf_levels
- * @flags: AXAS_READ .. AXAS_UNCACHED
- *
- * Return: the entry.
- */
-static inline u64 axas_npt_mk_leaf(const struct axas_npt_fmt *fmt,
-				   phys_addr_t pa, unsigned int level,
-				   u32 flags)
-{
-	return fmt->leaf_bits(level, flags) | axas_npt_pa_to_pte(fmt, pa);
-}
-
-/**
- * axas_npt_pte_is_table() - whether an entry points to a table
- * @fmt: the format
- * @pte: the entry
- * @level: level of the table holding @pte
- *
- * An entry that is neither empty (0) nor a table is a leaf.
- *
- * Return: true for a table entry.
- */
-static inline bool axas_npt_pte_is_table(const struct axas_npt_fmt *fmt,
-					 u64 pte, unsigned int level)
-{
-	return level && (pte & fmt->type_mask) == fmt->table_bits;
-}
 
 /**
  * struct axas_npt_hal_ops - where table pages come from
@@ -348,34 +219,22 @@ struct axas_npt_cfg {
 
 /**
  * struct axas_npt - one nested page table; embed it in its owner
- * @fmt: the format
- * @hal: table page operations
- * @hal_priv: argument of @hal
- * @flush: TLB maintenance, or NULL
- * @flush_priv: argument of @flush
- * @lock_map: the owner's lock for lockdep assertions, or NULL
+ * @cfg: what axas_npt_init() was given, &axas_npt_cfg.hal filled in
  * @root: kernel address of the root table
- * @root_pa: address of the root table as @hal reports it
+ * @root_pa: address of the root table as &axas_npt_cfg.hal reports it
  * @table_pages: 4 KiB table pages reachable from the root, root included
  * @mapped_bytes: bytes covered by present leaves
- * @release: the owner's release callback, or NULL
  * @rcu_pending: table pages queued for RCU freeing, plus one until
- *	axas_npt_destroy(); whoever drops it to 0 calls @release
+ *	axas_npt_destroy(); whoever drops it to 0 calls &axas_npt_cfg.release
  *
  * All fields are private to the engine; use the accessors below.
  */
 struct axas_npt {
-	const struct axas_npt_fmt *fmt;
-	const struct axas_npt_hal_ops *hal;
-	void *hal_priv;
-	const struct axas_npt_flush_ops *flush;
-	void *flush_priv;
-	struct lockdep_map *lock_map;
+	struct axas_npt_cfg cfg;
 	u64 *root;
 	phys_addr_t root_pa;
 	atomic_long_t table_pages;
 	atomic64_t mapped_bytes;
-	void (*release)(struct axas_npt *npt);
 	atomic_long_t rcu_pending;
 };
 
@@ -609,7 +468,7 @@ static inline phys_addr_t axas_npt_root_hpa(const struct axas_npt *npt)
  */
 static inline const struct axas_npt_fmt *axas_npt_format(const struct axas_npt *npt)
 {
-	return npt->fmt;
+	return npt->cfg.fmt;
 }
 
 /**
@@ -625,7 +484,7 @@ static inline const struct axas_npt_fmt *axas_npt_format(const struct axas_npt *
  */
 static inline bool axas_npt_flags_ok(const struct axas_npt *npt, u32 flags)
 {
-	return !npt->fmt->flags_ok || npt->fmt->flags_ok(flags);
+	return !npt->cfg.fmt->flags_ok || npt->cfg.fmt->flags_ok(flags);
 }
 
 /**
@@ -636,7 +495,7 @@ static inline bool axas_npt_flags_ok(const struct axas_npt *npt, u32 flags)
  */
 static inline u64 axas_npt_hw_root(const struct axas_npt *npt)
 {
-	return npt->fmt->hw_root(npt->fmt, npt->root_pa);
+	return npt->cfg.fmt->hw_root(npt->cfg.fmt, npt->root_pa);
 }
 
 /**
@@ -647,7 +506,7 @@ static inline u64 axas_npt_hw_root(const struct axas_npt *npt)
  */
 static inline u64 axas_npt_hw_ctl(const struct axas_npt *npt)
 {
-	return npt->fmt->hw_ctl ? npt->fmt->hw_ctl(npt->fmt) : 0;
+	return npt->cfg.fmt->hw_ctl ? npt->cfg.fmt->hw_ctl(npt->cfg.fmt) : 0;
 }
 
 /**

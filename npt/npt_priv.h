@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Inside the nested page table engine: the walker, table pages and the
- * break-before-make pair. Nothing outside npt/ includes this.
+ * Inside the nested page table engine: the walker, table pages, the
+ * break-before-make pair and the argument checks. Nothing outside npt/
+ * includes this; the format internals it builds on are in fmt.h.
  */
 #ifndef _AXAS_NPT_PRIV_H
 #define _AXAS_NPT_PRIV_H
@@ -11,17 +12,7 @@
 #include <linux/lockdep.h>
 #include <linux/mm.h>
 
-#include "npt/npt.h"
-
-extern const struct axas_npt_fmt axas_npt_fmt_ept4;
-extern const struct axas_npt_fmt axas_npt_fmt_ept5;
-extern const struct axas_npt_fmt axas_npt_fmt_arm64_s2_40;
-extern const struct axas_npt_fmt axas_npt_fmt_arm64_s2_48;
-extern const struct axas_npt_fmt axas_npt_fmt_riscv_sv39x4;
-extern const struct axas_npt_fmt axas_npt_fmt_riscv_sv48x4;
-extern const struct axas_npt_fmt axas_npt_fmt_npt4;
-extern const struct axas_npt_fmt axas_npt_fmt_npt5;
-extern const struct axas_npt_fmt axas_npt_fmt_riscv_sv57x4;
+#include "npt/fmt.h"
 
 /* What a walker visits; a visitor's callback gets one at a time. */
 enum npt_visit {
@@ -159,35 +150,77 @@ void *npt_default_phys_to_virt(void *priv, phys_addr_t pa);
  */
 static inline phys_addr_t npt_pa(const struct axas_npt *npt, u64 *table)
 {
-	return INDIRECT_CALL_1(npt->hal->virt_to_phys, npt_default_virt_to_phys,
-			       npt->hal_priv, table);
+	return INDIRECT_CALL_1(npt->cfg.hal->virt_to_phys, npt_default_virt_to_phys,
+			       npt->cfg.hal_priv, table);
 }
 
 static inline u64 *npt_pte_table(const struct axas_npt *npt, u64 pte)
 {
-	return INDIRECT_CALL_1(npt->hal->phys_to_virt, npt_default_phys_to_virt,
-			       npt->hal_priv, axas_npt_pte_to_pa(npt->fmt, pte));
+	return INDIRECT_CALL_1(npt->cfg.hal->phys_to_virt, npt_default_phys_to_virt,
+			       npt->cfg.hal_priv, axas_npt_pte_to_pa(npt->cfg.fmt, pte));
 }
 
+/* The fault path's install (fault.c), also a one-page axas_npt_map(). */
 int npt_install_page(struct axas_npt *npt, u64 gpa, u64 leaf,
 		     const struct axas_npt_slot *slot);
-int npt_check_range(const struct axas_npt *npt, u64 gpa, u64 size);
-int npt_check_map(const struct axas_npt *npt, u64 gpa, u64 hpa, u64 size,
-		  u32 flags);
-void npt_leaf_decode(const struct axas_npt_fmt *fmt, u64 pte,
-		     unsigned int level, u64 gpa, struct axas_npt_leaf *leaf);
+
+/*
+ * Argument checks of the calls, inline so that map.c, fault.c and npt.c
+ * share them without calling each other. A range: 4 KiB aligned, not
+ * empty, inside the format's input address bits.
+ */
+static inline int npt_check_range(const struct axas_npt *npt, u64 gpa,
+				  u64 size)
+{
+	u64 limit = BIT_ULL(npt->cfg.fmt->gpa_bits);
+
+	if (!size || !IS_ALIGNED(gpa | size, AXAS_NPT_PAGE_SIZE))
+		return -EINVAL;
+	if (gpa >= limit || size > limit - gpa)
+		return -EINVAL;
+	return 0;
+}
+
+/*
+ * Flags every format can encode (some access, and no write-only page), and
+ * that this one can express on this host.
+ */
+static inline int npt_check_flags(const struct axas_npt *npt, u32 flags)
+{
+	if ((flags & ~AXAS_PROT_MASK) || !(flags & AXAS_NPT_PERM))
+		return -EINVAL;
+	if ((flags & AXAS_WRITE) && !(flags & AXAS_READ))
+		return -EINVAL;
+	return axas_npt_flags_ok(npt, flags) ? 0 : -EINVAL;
+}
+
+/* A map's range, flags and host range (below the output address bits). */
+static inline int npt_check_map(const struct axas_npt *npt, u64 gpa, u64 hpa,
+				u64 size, u32 flags)
+{
+	u64 limit = BIT_ULL(npt->cfg.fmt->pa_bits);
+	int ret;
+
+	ret = npt_check_range(npt, gpa, size) ?: npt_check_flags(npt, flags);
+	if (ret)
+		return ret;
+	if (!IS_ALIGNED(hpa, AXAS_NPT_PAGE_SIZE) || hpa >= limit ||
+	    size > limit - hpa)
+		return -EINVAL;
+	return 0;
+}
 
 /* Locking contract, asserted when the owner gave its lock. */
 static inline void npt_assert_writer(const struct axas_npt *npt)
 {
-	if (npt->lock_map)
-		lockdep_assert(lock_is_held_type(npt->lock_map, 0));
+	if (npt->cfg.lock_map)
+		lockdep_assert(lock_is_held_type(npt->cfg.lock_map, 0));
 }
 
 static inline void npt_assert_held(const struct axas_npt *npt)
 {
-	if (npt->lock_map)
-		lockdep_assert(lock_is_held(npt->lock_map));
+	if (npt->cfg.lock_map)
+		lockdep_assert(lock_is_held(npt->cfg.lock_map));
 }
 
 #endif /* _AXAS_NPT_PRIV_H */

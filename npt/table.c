@@ -54,14 +54,14 @@ EXPORT_SYMBOL_IF_KUNIT(axas_npt_default_hal);
  */
 u64 *npt_table_alloc(struct axas_npt *npt, unsigned int order)
 {
-	u64 *table = npt->hal->alloc_table(npt->hal_priv, order);
+	u64 *table = npt->cfg.hal->alloc_table(npt->cfg.hal_priv, order);
 	unsigned int i;
 
 	if (!table)
 		return NULL;
 	if ((npt_pa(npt, table) + (AXAS_NPT_PAGE_SIZE << order) - 1) >>
-	    npt->fmt->pa_bits) {
-		npt->hal->free_table(npt->hal_priv, table, order);
+	    npt->cfg.fmt->pa_bits) {
+		npt->cfg.hal->free_table(npt->cfg.hal_priv, table, order);
 		return NULL;
 	}
 	for (i = 0; i < BIT(order); i++)
@@ -75,7 +75,7 @@ void npt_table_free(struct axas_npt *npt, u64 *table, unsigned int order)
 
 	for (i = 0; i < BIT(order); i++)
 		set_page_private(npt_table_page(table + i * AXAS_NPT_ENTRIES), 0);
-	npt->hal->free_table(npt->hal_priv, table, order);
+	npt->cfg.hal->free_table(npt->cfg.hal_priv, table, order);
 }
 
 /* Free pages (linked through page->lru) that no walker can reach. */
@@ -96,8 +96,8 @@ void npt_free_list(struct axas_npt *npt, struct list_head *list)
  */
 void npt_rcu_put(struct axas_npt *npt)
 {
-	if (atomic_long_dec_and_test(&npt->rcu_pending) && npt->release)
-		npt->release(npt);
+	if (atomic_long_dec_and_test(&npt->rcu_pending) && npt->cfg.release)
+		npt->cfg.release(npt);
 }
 
 static void npt_table_free_rcu_cb(struct rcu_head *head)
@@ -135,7 +135,7 @@ void npt_free_list_rcu(struct axas_npt *npt, struct list_head *list)
 u64 npt_collect(struct axas_npt *npt, u64 *table, unsigned int level,
 		struct list_head *list)
 {
-	const struct axas_npt_fmt *fmt = npt->fmt;
+	const struct axas_npt_fmt *fmt = npt->cfg.fmt;
 	u64 bytes = 0, pte;
 	unsigned int i;
 

@@ -43,7 +43,7 @@ static int npt_visit(struct npt_walk_data *data, u64 *ptep,
 		     unsigned int level, bool linked)
 {
 	const struct npt_walker *walker = data->walker;
-	const struct axas_npt_fmt *fmt = data->npt->fmt;
+	const struct axas_npt_fmt *fmt = data->npt->cfg.fmt;
 	struct npt_ctx ctx = {
 		.npt	= data->npt,
 		.ptep	= ptep,
@@ -119,8 +119,8 @@ int npt_walk(struct axas_npt *npt, u64 addr, u64 size,
 		.end	= addr + size,
 	};
 
-	return npt_walk_table(&data, npt->root, axas_npt_root_level(npt->fmt),
-			      AXAS_NPT_ENTRIES << npt->fmt->root_xbits, true);
+	return npt_walk_table(&data, npt->root, axas_npt_root_level(npt->cfg.fmt),
+			      AXAS_NPT_ENTRIES << npt->cfg.fmt->root_xbits, true);
 }
 
 /**
@@ -136,7 +136,7 @@ int npt_walk(struct axas_npt *npt, u64 addr, u64 size,
  */
 u64 *npt_descend(struct axas_npt *npt, u64 gpa, unsigned int *level, u64 *pte)
 {
-	const struct axas_npt_fmt *fmt = npt->fmt;
+	const struct axas_npt_fmt *fmt = npt->cfg.fmt;
 	unsigned int lvl = axas_npt_root_level(fmt);
 	u64 *ptep = npt->root + axas_npt_index(fmt, gpa, lvl);
 	u64 val = READ_ONCE(*ptep);
@@ -153,8 +153,8 @@ u64 *npt_descend(struct axas_npt *npt, u64 gpa, unsigned int *level, u64 *pte)
 
 void npt_flush(struct axas_npt *npt, u64 gpa, u64 size)
 {
-	if (npt->flush)
-		npt->flush->flush_range(npt->flush_priv, gpa, size);
+	if (npt->cfg.flush)
+		npt->cfg.flush->flush_range(npt->cfg.flush_priv, gpa, size);
 }
 
 void npt_flush_add(struct npt_flush *batch, u64 gpa, u64 size)

@@ -104,7 +104,7 @@ cp_run "${ufiles[@]}" >>"$work/checkpatch.log" 2>&1 || true
 grep -q . "$work/checkpatch.log" && cp_ok=1 || cp_ok=0
 
 (cd "$AXAS_TOP" && "$ksrc/scripts/kernel-doc" -none include/linux/axaddrspace.h \
-	include/uapi/linux/axaddrspace.h npt/npt.h samples/hv/axas_hv.h samples/hv/hv.h) >"$work/kernel-doc.log" 2>&1 &&
+	include/uapi/linux/axaddrspace.h npt/npt.h npt/fmt.h samples/hv/axas_hv.h samples/hv/hv.h) >"$work/kernel-doc.log" 2>&1 &&
 	! grep -q . "$work/kernel-doc.log" && kd_ok=0 || kd_ok=1
 
 w1_ok=0 sp_ok=0 cl_ok=0
