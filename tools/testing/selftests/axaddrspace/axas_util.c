@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
@@ -118,6 +119,50 @@ int _info(int fd, struct axas_info *i)
 	return xioctl(fd, AXAS_GET_INFO, i);
 }
 
+int _get_areas(int fd, struct axas_area *a, uint32_t capacity,
+	       uint32_t *count)
+{
+	struct axas_areas q = { .areas = (uintptr_t)a, .capacity = capacity };
+	int ret = xioctl(fd, AXAS_GET_AREAS, &q);
+
+	*count = q.count;
+	return ret;
+}
+
+int _areas(int fd, struct axas_area **out, uint32_t *count)
+{
+	int ret = _get_areas(fd, NULL, 0, count);
+
+	if (ret)
+		return ret;
+	*out = calloc(*count + 1, sizeof(**out));
+	return _get_areas(fd, *out, *count + 1, count);
+}
+
+int _dump(int fd, struct axas_table_page **out, uint32_t *count)
+{
+	struct axas_dump d = { 0 };
+	int ret = xioctl(fd, AXAS_DUMP_TABLES, &d);
+
+	if (ret)
+		return ret;
+	*out = calloc(d.count + 1, sizeof(**out));
+	d.pages = (uintptr_t)*out;
+	d.capacity = d.count + 1;
+	ret = xioctl(fd, AXAS_DUMP_TABLES, &d);
+	*count = d.count;
+	return ret;
+}
+
+bool format_exec_only(uint32_t format, bool ept_xo)
+{
+	if (format == AXAS_FMT_X86_NPT4 || format == AXAS_FMT_X86_NPT5)
+		return false;
+	if (format == AXAS_FMT_X86_EPT4 || format == AXAS_FMT_X86_EPT5)
+		return ept_xo;
+	return true;
+}
+
 /* ---- The host's memory map ------------------------------------------------ */
 
 unsigned int phys_bits(void)
@@ -169,6 +214,33 @@ unsigned int ram_ranges(uint64_t r[][2])
 	if (f)
 		fclose(f);
 	return n;
+}
+
+bool ram_meets(const uint64_t r[][2], unsigned int n, uint64_t start,
+	       uint64_t size)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		if (start <= r[i][1] && r[i][0] <= start + size - 1)
+			return true;
+	return false;
+}
+
+bool ram_free(const uint64_t r[][2], unsigned int n, uint64_t start,
+	      uint64_t size, unsigned int bits)
+{
+	return start + size <= 1ULL << bits && !ram_meets(r, n, start, size);
+}
+
+uint64_t ram_page(const uint64_t r[][2], unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		if (r[i][0] >= 0x100000 && r[i][1] - r[i][0] >= 2 * SZ_4K)
+			return (r[i][0] + SZ_4K - 1) & ~(SZ_4K - 1);
+	return 0;
 }
 
 bool host_free(const struct iomem *r, unsigned int n, uint64_t start,

@@ -123,12 +123,7 @@ static struct {
 
 static bool ram_intersects(uint64_t start, uint64_t size)
 {
-	unsigned int i;
-
-	for (i = 0; i < host.nram; i++)
-		if (start <= host.ram[i][1] && host.ram[i][0] <= start + size - 1)
-			return true;
-	return false;
+	return ram_meets(host.ram, host.nram, start, size);
 }
 
 static void probe_host(void)
@@ -138,12 +133,9 @@ static void probe_host(void)
 
 	host.phys_bits = phys_bits();
 	host.nram = ram_ranges(host.ram);
-	for (i = 0; i < host.nram && !host.ram_page; i++)
-		if (host.ram[i][0] >= 0x100000 && host.ram[i][1] - host.ram[i][0] >= 2 * PG)
-			host.ram_page = align_up(host.ram[i][0], PG);
+	host.ram_page = ram_page(host.ram, host.nram);
 	for (i = 0; i < ARRAY_SIZE(wins) && !host.win; i++)
-		if (wins[i] + WIN_SIZE <= 1ULL << host.phys_bits &&
-		    !ram_intersects(wins[i], WIN_SIZE))
+		if (ram_free(host.ram, host.nram, wins[i], WIN_SIZE, host.phys_bits))
 			host.win = wins[i];
 	host.bad = mmap(NULL, PG, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 }
@@ -725,14 +717,9 @@ static bool range_valid(const struct space *s, uint64_t gpa, uint64_t size)
 	       gpa >= s->base && gpa + size - s->base <= s->size;
 }
 
-/* userspace-api.rst: NPT never takes execute-only, EPT only where the CPU can. */
 static bool exec_only_ok(uint32_t format)
 {
-	if (format == AXAS_FMT_X86_NPT4 || format == AXAS_FMT_X86_NPT5)
-		return false;
-	if (format == AXAS_FMT_X86_EPT4 || format == AXAS_FMT_X86_EPT5)
-		return host.cap_ept_xo == 1;
-	return true;
+	return format_exec_only(format, host.cap_ept_xo == 1);
 }
 
 static bool flags_valid(const struct space *s, uint32_t flags, uint32_t extra)

@@ -225,17 +225,8 @@ static int nobody_reads_fdinfo(int fd)
 
 TEST_F(obs, fdinfo_hides_host_addresses_from_nobody)
 {
-	int status;
-	pid_t pid;
-
 	ASSERT_EQ(0, map_and_fault(self->fd));
-	pid = fork();
-	ASSERT_LE(0, pid);
-	if (pid == 0)
-		_exit(nobody_reads_fdinfo(self->fd));
-	ASSERT_EQ(pid, waitpid(pid, &status, 0));
-	ASSERT_TRUE(WIFEXITED(status));
-	EXPECT_EQ(0, WEXITSTATUS(status));
+	run_in_child(nobody_reads_fdinfo(self->fd));
 }
 
 /* ---- Tracepoints ---------------------------------------------------------- */

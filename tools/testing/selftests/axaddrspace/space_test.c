@@ -34,38 +34,6 @@
 
 /* ---- ioctl wrappers beyond axas_util.h: return 0 or an errno ---------- */
 
-/* All areas, in a malloc()ed array of *count entries. */
-static int _areas(int fd, struct axas_area **out, uint32_t *count)
-{
-	struct axas_areas a = { 0 };
-	int ret = xioctl(fd, AXAS_GET_AREAS, &a);
-
-	if (ret)
-		return ret;
-	*out = calloc(a.count + 1, sizeof(**out));
-	a.areas = (uintptr_t)*out;
-	a.capacity = a.count + 1;
-	ret = xioctl(fd, AXAS_GET_AREAS, &a);
-	*count = a.count;
-	return ret;
-}
-
-/* All table pages, in a malloc()ed array of *count entries. */
-static int _dump(int fd, struct axas_table_page **out, uint32_t *count)
-{
-	struct axas_dump d = { 0 };
-	int ret = xioctl(fd, AXAS_DUMP_TABLES, &d);
-
-	if (ret)
-		return ret;
-	*out = calloc(d.count + 1, sizeof(**out));
-	d.pages = (uintptr_t)*out;
-	d.capacity = d.count + 1;
-	ret = xioctl(fd, AXAS_DUMP_TABLES, &d);
-	*count = d.count;
-	return ret;
-}
-
 #define map_alloc(gpa, size, flags) \
 	ASSERT_EQ(0, _map_alloc(self->fd, gpa, size, flags))
 #define map_linear(gpa, hpa, size, flags) \
@@ -105,19 +73,6 @@ struct host {
 #define DEV_LO		0xfd000000ULL	/* where to look for it */
 #define DEV_HI		0xfec00000ULL
 
-static bool is_free(uint64_t (*r)[2], unsigned int n, uint64_t start,
-		    uint64_t size, unsigned int bits)
-{
-	unsigned int i;
-
-	if (start + size > 1ULL << bits)
-		return false;
-	for (i = 0; i < n; i++)
-		if (start <= r[i][1] && r[i][0] < start + size)
-			return false;
-	return true;
-}
-
 static void probe_host(struct host *h)
 {
 	static const uint64_t hi[] = { 64 * SZ_1G, 32 * SZ_1G, 16 * SZ_1G, 8 * SZ_1G };
@@ -128,14 +83,12 @@ static void probe_host(struct host *h)
 	h->phys_bits = phys_bits();
 	/* Below the IOAPIC; from 0xfe000000 up there are only 12 MiB. */
 	for (a = DEV_LO; a + DEV_SIZE <= DEV_HI && !h->dev; a += SZ_2M)
-		if (is_free(r, n, a, DEV_SIZE, h->phys_bits))
+		if (ram_free(r, n, a, DEV_SIZE, h->phys_bits))
 			h->dev = a;
 	for (i = 0; i < ARRAY_SIZE(hi) && !h->hi; i++)
-		if (is_free(r, n, hi[i], SZ_1G, h->phys_bits))
+		if (ram_free(r, n, hi[i], SZ_1G, h->phys_bits))
 			h->hi = hi[i];
-	for (i = 0; i < n && !h->ram; i++)
-		if (r[i][0] >= 0x100000 && r[i][1] - r[i][0] >= 2 * SZ_4K)
-			h->ram = (r[i][0] + SZ_4K - 1) & ~(SZ_4K - 1);
+	h->ram = ram_page(r, n);
 }
 
 /* ---- Fixture ------------------------------------------------------------ */
@@ -147,16 +100,6 @@ FIXTURE(space) {
 	struct host host;
 	bool xo;		/* the format takes AXAS_EXEC without AXAS_READ */
 };
-
-/* userspace-api.rst: NPT never expresses execute-only, EPT only if the CPU can. */
-static bool exec_only_ok(int dev, uint32_t format)
-{
-	if (format == AXAS_FMT_X86_NPT4 || format == AXAS_FMT_X86_NPT5)
-		return false;
-	if (format == AXAS_FMT_X86_EPT4 || format == AXAS_FMT_X86_EPT5)
-		return ioctl(dev, AXAS_CHECK_EXTENSION, AXAS_CAP_EPT_EXEC_ONLY) == 1;
-	return true;
-}
 
 FIXTURE_VARIANT(space) {
 	uint32_t format;
@@ -213,7 +156,9 @@ FIXTURE_SETUP(space)
 	probe_host(&self->host);
 	dev_open(self->dev);
 	create(self->dev, variant->base, SPACE_SIZE, variant->format, &self->fd);
-	self->xo = exec_only_ok(self->dev, variant->format);
+	self->xo = format_exec_only(variant->format,
+				    ioctl(self->dev, AXAS_CHECK_EXTENSION,
+					  AXAS_CAP_EPT_EXEC_ONLY) == 1);
 }
 
 FIXTURE_TEARDOWN(space)
@@ -2179,8 +2124,6 @@ static int unprivileged(int fd, uint64_t base, uint64_t dev, uint32_t format)
 TEST_F(space, unprivileged_caller)
 {
 	uint64_t dev = self->host.dev ? self->host.dev : 0xfe000000;
-	int status;
-	pid_t pid;
 
 	map_alloc(G(0), SZ_4K, RW | AXAS_MAP_POPULATE);
 	map_alloc(G(2 * SZ_4K), SZ_4K, RW);
@@ -2188,13 +2131,7 @@ TEST_F(space, unprivileged_caller)
 	ASSERT_EQ(0, self->host.dev ?
 		  _map_linear(self->fd, G(4 * SZ_4K), dev, SZ_4K, AXAS_READ) :
 		  _map_alloc(self->fd, G(4 * SZ_4K), SZ_4K, RW));
-	pid = fork();
-	ASSERT_LE(0, pid);
-	if (!pid)
-		_exit(unprivileged(self->fd, G(0), dev, variant->format));
-	ASSERT_EQ(pid, waitpid(pid, &status, 0));
-	ASSERT_TRUE(WIFEXITED(status));
-	EXPECT_EQ(0, WEXITSTATUS(status));
+	run_in_child(unprivileged(self->fd, G(0), dev, variant->format));
 	/* What the child did is visible to the parent, with addresses. */
 	EXPECT_NE(0, page_size_at(self->fd, G(SZ_2M)));
 	EXPECT_NE(0, page_size_at(self->fd, G(2 * SZ_4K)));
