@@ -163,6 +163,30 @@ bool format_exec_only(uint32_t format, bool ept_xo)
 	return true;
 }
 
+uint64_t hw_root_of(uint32_t format, uint64_t root, unsigned int levels)
+{
+	switch (format) {
+	case AXAS_FMT_X86_EPT4:
+	case AXAS_FMT_X86_EPT5:
+		return root | (levels - 1) << 3 | 6;
+	case AXAS_FMT_RISCV_SV39X4:
+		return 8ULL << 60 | root >> 12;
+	case AXAS_FMT_RISCV_SV48X4:
+		return 9ULL << 60 | root >> 12;
+	case AXAS_FMT_RISCV_SV57X4:
+		return 10ULL << 60 | root >> 12;
+	default:
+		return root;
+	}
+}
+
+uint64_t hw_ctl_of(uint32_t format)
+{
+	if (format == AXAS_FMT_ARM64_S2_40)
+		return 0x80003558;	/* bit 31 is RES1 */
+	return format == AXAS_FMT_ARM64_S2_48 ? 0x80003590 : 0;
+}
+
 /* ---- The host's memory map ------------------------------------------------ */
 
 unsigned int phys_bits(void)

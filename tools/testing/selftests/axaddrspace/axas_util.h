@@ -103,6 +103,13 @@ int _dump(int fd, struct axas_table_page **out, uint32_t *count);
  */
 bool format_exec_only(uint32_t format, bool ept_xo);
 
+/*
+ * What AXAS_GET_INFO must say of a space of @format (@levels levels) whose
+ * root table is at @root: its hw_root (userspace-api.rst), and its hw_ctl.
+ */
+uint64_t hw_root_of(uint32_t format, uint64_t root, unsigned int levels);
+uint64_t hw_ctl_of(uint32_t format);
+
 /* ---- The host's memory map ------------------------------------------------ */
 
 #define MAX_IOMEM	256

@@ -358,30 +358,6 @@ static uint64_t count_leaves(struct __test_metadata *_metadata, int fd,
 
 /* ---- Info, creation, capabilities ---------------------------------------- */
 
-static uint64_t expected_hw_root(uint32_t format, uint64_t root, unsigned int levels)
-{
-	switch (format) {
-	case AXAS_FMT_X86_EPT4:
-	case AXAS_FMT_X86_EPT5:
-		return root | (levels - 1) << 3 | 6;
-	case AXAS_FMT_RISCV_SV39X4:
-		return 8ULL << 60 | root >> 12;
-	case AXAS_FMT_RISCV_SV48X4:
-		return 9ULL << 60 | root >> 12;
-	case AXAS_FMT_RISCV_SV57X4:
-		return 10ULL << 60 | root >> 12;
-	default:
-		return root;
-	}
-}
-
-static uint64_t expected_hw_ctl(uint32_t format)
-{
-	if (format == AXAS_FMT_ARM64_S2_40)
-		return 0x80003558;	/* bit 31 is RES1 */
-	return format == AXAS_FMT_ARM64_S2_48 ? 0x80003590 : 0;
-}
-
 TEST_F(space, info_fresh)
 {
 	struct axas_info i;
@@ -396,8 +372,8 @@ TEST_F(space, info_fresh)
 	EXPECT_EQ(0, i.flags);
 	EXPECT_NE(0, i.root_hpa);
 	EXPECT_EQ(0, i.root_hpa & (rp * SZ_4K - 1));
-	EXPECT_EQ(expected_hw_root(variant->format, i.root_hpa, i.levels), i.hw_root);
-	EXPECT_EQ(expected_hw_ctl(variant->format), i.hw_ctl);
+	EXPECT_EQ(hw_root_of(variant->format, i.root_hpa, i.levels), i.hw_root);
+	EXPECT_EQ(hw_ctl_of(variant->format), i.hw_ctl);
 	EXPECT_EQ(0, i.nr_areas);
 	EXPECT_EQ(0, i.mapped_bytes);
 	EXPECT_EQ(rp, i.table_pages);
@@ -2107,7 +2083,7 @@ static int unprivileged(int fd, uint64_t base, uint64_t dev, uint32_t format)
 		return 3;
 	if (_info(fd, &i) || i.root_hpa || i.hw_root)
 		return 4;
-	if (i.hw_ctl != expected_hw_ctl(format) || i.table_pages < 2)
+	if (i.hw_ctl != hw_ctl_of(format) || i.table_pages < 2)
 		return 5;
 	if (_areas(fd, &a, &n) || n != 3 || a[0].hpa || a[1].hpa || a[2].hpa)
 		return 6;
