@@ -37,6 +37,14 @@ int _dev_open(int *dev)
 	return *dev < 0 ? errno : 0;
 }
 
+void close_space(int fd, int dev)
+{
+	if (fd >= 0)
+		close(fd);
+	if (dev >= 0)
+		close(dev);
+}
+
 /* ---- ioctl wrappers: 0 or an errno ---------------------------------------- */
 
 int xioctl(int fd, unsigned long req, void *arg)

@@ -70,6 +70,9 @@ const char *need_root_and_module(void);
 int _dev_open(int *dev);
 #define dev_open(dev)	ASSERT_EQ(0, _dev_open(&(dev)))
 
+/* A fixture's teardown: closes the space @fd and the device @dev, if open. */
+void close_space(int fd, int dev);
+
 /* ---- ioctl wrappers: 0 or an errno ---------------------------------------- */
 
 int xioctl(int fd, unsigned long req, void *arg);

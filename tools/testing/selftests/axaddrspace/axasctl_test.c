@@ -509,10 +509,7 @@ FIXTURE_SETUP(space)
 
 FIXTURE_TEARDOWN(space)
 {
-	if (self->fd >= 0)
-		close(self->fd);
-	if (self->dev >= 0)
-		close(self->dev);
+	close_space(self->fd, self->dev);
 }
 
 /* ATTACH(r, "cmd", ...): axasctl --pid <us> --fd <space> cmd ... */

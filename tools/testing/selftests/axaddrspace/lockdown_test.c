@@ -90,10 +90,7 @@ FIXTURE_SETUP(lockdown)
 
 FIXTURE_TEARDOWN(lockdown)
 {
-	if (self->fd >= 0)
-		close(self->fd);
-	if (self->dev >= 0)
-		close(self->dev);
+	close_space(self->fd, self->dev);
 }
 
 /* kselftest 6.1 runs the test after a SKIP in setup: skip in the test. */

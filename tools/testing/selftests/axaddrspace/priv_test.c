@@ -160,10 +160,7 @@ FIXTURE_SETUP(priv)
 
 FIXTURE_TEARDOWN(priv)
 {
-	if (self->fd >= 0)
-		close(self->fd);
-	if (self->dev >= 0)
-		close(self->dev);
+	close_space(self->fd, self->dev);
 }
 
 #define map_alloc(gpa, size, flags) \

@@ -86,9 +86,7 @@ FIXTURE_SETUP(rw)
 
 FIXTURE_TEARDOWN(rw)
 {
-	if (self->fd >= 0)
-		close(self->fd);
-	close(self->dev);
+	close_space(self->fd, self->dev);
 }
 
 /* ---- A copy that blocks in userfaultfd ------------------------------------ */

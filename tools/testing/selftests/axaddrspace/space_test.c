@@ -163,9 +163,7 @@ FIXTURE_SETUP(space)
 
 FIXTURE_TEARDOWN(space)
 {
-	if (self->fd >= 0)
-		close(self->fd);
-	close(self->dev);
+	close_space(self->fd, self->dev);
 }
 
 #define need_dev() do { \
