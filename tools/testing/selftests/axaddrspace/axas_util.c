@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
@@ -34,6 +35,14 @@ int _dev_open(int *dev)
 {
 	*dev = open(DEV_PATH, O_RDWR | O_CLOEXEC);
 	return *dev < 0 ? errno : 0;
+}
+
+void close_space(int fd, int dev)
+{
+	if (fd >= 0)
+		close(fd);
+	if (dev >= 0)
+		close(dev);
 }
 
 /* ---- ioctl wrappers: 0 or an errno ---------------------------------------- */
@@ -118,6 +127,74 @@ int _info(int fd, struct axas_info *i)
 	return xioctl(fd, AXAS_GET_INFO, i);
 }
 
+int _get_areas(int fd, struct axas_area *a, uint32_t capacity,
+	       uint32_t *count)
+{
+	struct axas_areas q = { .areas = (uintptr_t)a, .capacity = capacity };
+	int ret = xioctl(fd, AXAS_GET_AREAS, &q);
+
+	*count = q.count;
+	return ret;
+}
+
+int _areas(int fd, struct axas_area **out, uint32_t *count)
+{
+	int ret = _get_areas(fd, NULL, 0, count);
+
+	if (ret)
+		return ret;
+	*out = calloc(*count + 1, sizeof(**out));
+	return _get_areas(fd, *out, *count + 1, count);
+}
+
+int _dump(int fd, struct axas_table_page **out, uint32_t *count)
+{
+	struct axas_dump d = { 0 };
+	int ret = xioctl(fd, AXAS_DUMP_TABLES, &d);
+
+	if (ret)
+		return ret;
+	*out = calloc(d.count + 1, sizeof(**out));
+	d.pages = (uintptr_t)*out;
+	d.capacity = d.count + 1;
+	ret = xioctl(fd, AXAS_DUMP_TABLES, &d);
+	*count = d.count;
+	return ret;
+}
+
+bool format_exec_only(uint32_t format, bool ept_xo)
+{
+	if (format == AXAS_FMT_X86_NPT4 || format == AXAS_FMT_X86_NPT5)
+		return false;
+	if (format == AXAS_FMT_X86_EPT4 || format == AXAS_FMT_X86_EPT5)
+		return ept_xo;
+	return true;
+}
+
+uint64_t hw_root_of(uint32_t format, uint64_t root, unsigned int levels)
+{
+	switch (format) {
+	case AXAS_FMT_X86_EPT4:
+	case AXAS_FMT_X86_EPT5:
+		return root | (levels - 1) << 3 | 6;
+	case AXAS_FMT_RISCV_SV39X4:
+		return 8ULL << 60 | root >> 12;
+	case AXAS_FMT_RISCV_SV48X4:
+		return 9ULL << 60 | root >> 12;
+	case AXAS_FMT_RISCV_SV57X4:
+		return 10ULL << 60 | root >> 12;
+	default:
+		return root;
+	}
+}
+
+uint64_t hw_ctl_of(uint32_t format)
+{
+	if (format == AXAS_FMT_ARM64_S2_40)
+		return 0x80003558;	/* bit 31 is RES1 */
+	return format == AXAS_FMT_ARM64_S2_48 ? 0x80003590 : 0;
+}
+
 /* ---- The host's memory map ------------------------------------------------ */
 
 unsigned int phys_bits(void)
@@ -169,6 +246,33 @@ unsigned int ram_ranges(uint64_t r[][2])
 	if (f)
 		fclose(f);
 	return n;
+}
+
+bool ram_meets(const uint64_t r[][2], unsigned int n, uint64_t start,
+	       uint64_t size)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		if (start <= r[i][1] && r[i][0] <= start + size - 1)
+			return true;
+	return false;
+}
+
+bool ram_free(const uint64_t r[][2], unsigned int n, uint64_t start,
+	      uint64_t size, unsigned int bits)
+{
+	return start + size <= 1ULL << bits && !ram_meets(r, n, start, size);
+}
+
+uint64_t ram_page(const uint64_t r[][2], unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		if (r[i][0] >= 0x100000 && r[i][1] - r[i][0] >= 2 * SZ_4K)
+			return (r[i][0] + SZ_4K - 1) & ~(SZ_4K - 1);
+	return 0;
 }
 
 bool host_free(const struct iomem *r, unsigned int n, uint64_t start,
@@ -258,6 +362,46 @@ int recv_fds(int sock, int *fds)
 		return 0;
 	memcpy(fds, CMSG_DATA(c), c->cmsg_len - CMSG_LEN(0));
 	return (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+}
+
+/* ---- Memory fds ----------------------------------------------------------- */
+
+int _create_memory(int dev, uint64_t size, uint32_t flags, int *fd)
+{
+	struct axas_create_memory c = { .size = size, .flags = flags };
+
+	*fd = ioctl(dev, AXAS_CREATE_MEMORY, &c);
+	return *fd < 0 ? errno : 0;
+}
+
+int _map_memory(int fd, uint64_t gpa, uint64_t size, int mfd, uint64_t offset,
+		uint32_t flags)
+{
+	struct axas_map_memory m = {
+		.gpa = gpa, .size = size, .offset = offset, .fd = mfd,
+		.flags = flags,
+	};
+
+	return xioctl(fd, AXAS_MAP_MEMORY, &m);
+}
+
+int punch(int mfd, uint64_t off, uint64_t len)
+{
+	return fallocate(mfd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, off,
+			 len) ? errno : 0;
+}
+
+uint64_t user_pfn(const void *va)
+{
+	uint64_t e = 0;
+	int fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return 0;
+	if (pread(fd, &e, sizeof(e), (uintptr_t)va / SZ_4K * sizeof(e)) != sizeof(e))
+		e = 0;
+	close(fd);
+	return (e >> 63) ? e & ((1ULL << 55) - 1) : 0;
 }
 
 /* ---- Files ---------------------------------------------------------------- */

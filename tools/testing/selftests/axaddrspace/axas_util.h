@@ -12,6 +12,9 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <linux/axaddrspace.h>
 
@@ -67,6 +70,9 @@ const char *need_root_and_module(void);
 int _dev_open(int *dev);
 #define dev_open(dev)	ASSERT_EQ(0, _dev_open(&(dev)))
 
+/* A fixture's teardown: closes the space @fd and the device @dev, if open. */
+void close_space(int fd, int dev);
+
 /* ---- ioctl wrappers: 0 or an errno ---------------------------------------- */
 
 int xioctl(int fd, unsigned long req, void *arg);
@@ -86,6 +92,34 @@ int _translate_batch(int fd, struct axas_translate *e, uint32_t *count);
 int _fault(int fd, uint64_t gpa, uint32_t access, uint32_t *handled);
 /* i is filled with 0xa5 first: every field must be written. */
 int _info(int fd, struct axas_info *i);
+/* AXAS_CREATE_MEMORY: 0 and the fd in *fd, or an errno (*fd -1). */
+int _create_memory(int dev, uint64_t size, uint32_t flags, int *fd);
+int _map_memory(int fd, uint64_t gpa, uint64_t size, int mfd, uint64_t offset,
+		uint32_t flags);
+/* fallocate(PUNCH_HOLE | KEEP_SIZE) of a memory fd: 0 or an errno. */
+int punch(int mfd, uint64_t off, uint64_t len);
+/* The frame behind a present page of this process (pagemap, root), or 0. */
+uint64_t user_pfn(const void *va);
+/* AXAS_GET_AREAS into capacity entries at a; *count gets the output. */
+int _get_areas(int fd, struct axas_area *a, uint32_t capacity,
+	       uint32_t *count);
+/* All areas, in a calloc()ed array of *count entries (and a spare one). */
+int _areas(int fd, struct axas_area **out, uint32_t *count);
+/* All table pages, in a calloc()ed array of *count entries (and a spare). */
+int _dump(int fd, struct axas_table_page **out, uint32_t *count);
+
+/*
+ * userspace-api.rst: NPT never expresses execute-only, EPT only where the
+ * CPU can (@ept_xo: AXAS_CAP_EPT_EXEC_ONLY said 1), Arm always.
+ */
+bool format_exec_only(uint32_t format, bool ept_xo);
+
+/*
+ * What AXAS_GET_INFO must say of a space of @format (@levels levels) whose
+ * root table is at @root: its hw_root (userspace-api.rst), and its hw_ctl.
+ */
+uint64_t hw_root_of(uint32_t format, uint64_t root, unsigned int levels);
+uint64_t hw_ctl_of(uint32_t format);
 
 /* ---- The host's memory map ------------------------------------------------ */
 
@@ -106,6 +140,17 @@ unsigned int read_iomem(struct iomem *r);
 /* Up to MAX_RAM System RAM ranges of /proc/iomem, inclusive ends. */
 unsigned int ram_ranges(uint64_t ranges[][2]);
 
+/* [start, start + size) meets one of the n RAM ranges r. */
+bool ram_meets(const uint64_t r[][2], unsigned int n, uint64_t start,
+	       uint64_t size);
+
+/* [start, start + size) is below 1 << bits and meets no RAM range of r. */
+bool ram_free(const uint64_t r[][2], unsigned int n, uint64_t start,
+	      uint64_t size, unsigned int bits);
+
+/* A page of System RAM above 1 MiB with another after it, 0 if none. */
+uint64_t ram_page(const uint64_t r[][2], unsigned int n);
+
 /*
  * [start, start + size) is below 1 << bits and meets no range of r but PCI
  * bus windows.
@@ -118,6 +163,15 @@ bool host_free(const struct iomem *r, unsigned int n, uint64_t start,
  * that no resource claims (host_free()), 0 if none.
  */
 uint64_t probe_pci_hole(uint64_t size);
+
+/* What the tests that map a host range ask probe_pci_hole() for. */
+#define HOLE_SIZE	(2 * SZ_2M)
+
+/* In a test: skip it when probe_pci_hole() found nothing (hpa 0). */
+#define NEED_HOLE(hpa) do { \
+	if (!(hpa)) \
+		SKIP(return, "no unclaimed non-RAM host range in the PCI hole"); \
+} while (0)
 
 /* ---- An unprivileged caller, and fds over a Unix socket ------------------- */
 
@@ -134,6 +188,27 @@ int drop_privileges(void);
  * or-ed; ~0U for both when capget fails.
  */
 void own_caps(uint32_t *eff, uint32_t *perm);
+
+/*
+ * In a test: evaluates call (an int, 0 for success) in a forked child that
+ * exits with it; the child must exit, with status 0. stdio is flushed
+ * before the fork so that nothing buffered is written twice.
+ */
+#define run_in_child(call) do { \
+	int __status; \
+	pid_t __pid; \
+	\
+	fflush(stdout); \
+	fflush(stderr); \
+	__pid = fork(); \
+	ASSERT_LE(0, __pid); \
+	if (!__pid) \
+		_exit(call); \
+	ASSERT_EQ(__pid, waitpid(__pid, &__status, 0)); \
+	ASSERT_TRUE(WIFEXITED(__status)) \
+		TH_LOG("the child died of signal %d", WTERMSIG(__status)); \
+	EXPECT_EQ(0, WEXITSTATUS(__status)); \
+} while (0)
 
 /* Sends n (at most MAX_FDS) fds with one byte: 0, or -1. */
 int send_fds(int sock, const int *fds, int n);

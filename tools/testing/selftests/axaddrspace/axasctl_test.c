@@ -300,19 +300,13 @@ static long long json_num(const char *s, const char *key)
 
 /* ---- The device ---------------------------------------------------------- */
 
-#define need_module() do { \
-	const char *why = need_root_and_module(); \
-	if (why) \
-		SKIP(return, "%s", why); \
-} while (0)
-
 static long dev_ioctl(unsigned long req, unsigned long arg)
 {
-	int dev = open(DEV_PATH, O_RDWR | O_CLOEXEC);
+	int dev, err = _dev_open(&dev);
 	long v;
 
-	if (dev < 0)
-		return -errno;
+	if (err)
+		return -err;
 	v = ioctl(dev, req, arg);
 	if (v < 0)
 		v = -errno;
@@ -326,7 +320,7 @@ TEST(version)
 	struct run *r;
 	char want[64];
 
-	need_module();
+	NEED_MODULE();
 	ASSERT_LT(0, v);
 	RUN(r, "version");
 	EXPECT_EQ(E_OK, r->status);
@@ -358,7 +352,7 @@ TEST(caps_json)
 	char name[32];
 	unsigned int f;
 
-	need_module();
+	NEED_MODULE();
 	ASSERT_LT(0, mask);
 	RUN(r, "--json", "caps");
 	ASSERT_EQ(E_OK, r->status);
@@ -388,7 +382,7 @@ TEST(caps_text)
 	unsigned int f;
 	size_t n;
 
-	need_module();
+	NEED_MODULE();
 	n = snprintf(want, sizeof(want), "formats        ");
 	for (f = 1; f < ARRAY_SIZE(fmt_names); f++)
 		if (mask & (1 << f))
@@ -442,7 +436,7 @@ TEST(command_line_run)
 {
 	struct run *r;
 
-	need_module();
+	NEED_MODULE();
 	RUN(r, "create", "npt4", "0", "4G", ";", "map-alloc", "0", "2M", "rw,populate",
 	    ";", "translate", "0x10", ";", "!", "translate", UNMAPPED);
 	EXPECT_EQ(E_OK, r->status);
@@ -463,7 +457,7 @@ TEST(script_stops_with_status)
 	struct run *r;
 	int fd;
 
-	need_module();
+	NEED_MODULE();
 	fd = mkstemp(path);
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(sizeof(script) - 1, write(fd, script, sizeof(script) - 1));
@@ -481,7 +475,7 @@ TEST(json_command_line)
 {
 	struct run *r;
 
-	need_module();
+	NEED_MODULE();
 	RUN(r, "--json", "create", "sv57x4", "0", "1G", ";", "map-alloc", "0", "2M", "rw",
 	    ";", "info", ";", "!", "clear", "x");
 	EXPECT_EQ(E_OK, r->status);
@@ -515,10 +509,7 @@ FIXTURE_SETUP(space)
 
 FIXTURE_TEARDOWN(space)
 {
-	if (self->fd >= 0)
-		close(self->fd);
-	if (self->dev >= 0)
-		close(self->dev);
+	close_space(self->fd, self->dev);
 }
 
 /* ATTACH(r, "cmd", ...): axasctl --pid <us> --fd <space> cmd ... */

@@ -60,24 +60,19 @@ TEST(unknown_ioctl_is_enotty)
 }
 
 /* A user without privileges cannot open the node at all (mode 0600). */
+static int open_as_nobody(void)
+{
+	if (drop_privileges())
+		return 2;
+	if (open(DEV_PATH, O_RDWR) >= 0)
+		return 3;
+	return errno == EACCES ? 0 : 4;
+}
+
 TEST(unprivileged_open_is_refused)
 {
-	int status;
-	pid_t pid = fork();
-
 	NEED_MODULE();
-
-	ASSERT_LE(0, pid);
-	if (pid == 0) {
-		if (setgid(NOBODY) || setuid(NOBODY))
-			_exit(2);
-		if (open(DEV_PATH, O_RDWR) >= 0)
-			_exit(3);
-		_exit(errno == EACCES ? 0 : 4);
-	}
-	ASSERT_EQ(pid, waitpid(pid, &status, 0));
-	ASSERT_TRUE(WIFEXITED(status));
-	EXPECT_EQ(0, WEXITSTATUS(status));
+	run_in_child(open_as_nobody());
 }
 
 TEST_HARNESS_MAIN

@@ -16,7 +16,6 @@
 #include <unistd.h>
 
 #include <linux/axaddrspace.h>
-#include <linux/falloc.h>
 #include <linux/kvm.h>
 
 #include "kselftest_harness.h"
@@ -48,10 +47,6 @@ FIXTURE(kvm) {
 
 FIXTURE_SETUP(kvm)
 {
-	struct axas_create_memory cm = { .size = MEM_SIZE };
-	struct axas_map_memory mm = {
-		.size = MEM_SIZE, .flags = AXAS_READ | AXAS_WRITE | AXAS_EXEC,
-	};
 	struct kvm_userspace_memory_region slot = {
 		.memory_size = MEM_SIZE,
 	};
@@ -66,10 +61,9 @@ FIXTURE_SETUP(kvm)
 		SKIP_SETUP("no /dev/kvm");
 	dev_open(self->dev);
 	create(self->dev, 0, SZ_1G, AXAS_FMT_NATIVE, &self->space);
-	self->mfd = ioctl(self->dev, AXAS_CREATE_MEMORY, &cm);
-	ASSERT_LE(0, self->mfd);
-	mm.fd = self->mfd;
-	ASSERT_EQ(0, xioctl(self->space, AXAS_MAP_MEMORY, &mm));
+	ASSERT_EQ(0, _create_memory(self->dev, MEM_SIZE, 0, &self->mfd));
+	ASSERT_EQ(0, _map_memory(self->space, 0, MEM_SIZE, self->mfd, 0,
+				 AXAS_READ | AXAS_WRITE | AXAS_EXEC));
 	self->view = mmap(NULL, MEM_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED,
 			  self->mfd, 0);
 	ASSERT_NE(MAP_FAILED, self->view);
@@ -164,8 +158,7 @@ TEST_F(kvm, punch_hole_reaches_kvm)
 	ASSERT_EQ(sizeof(in), pwrite(self->space, &in, sizeof(in), IN_GPA));
 	ASSERT_EQ(0, _fault(self->space, IN_GPA, AXAS_READ, &handled));
 	ASSERT_EQ(0x5678, run_to_out(self->run, self->vcpu));
-	ASSERT_EQ(0, fallocate(self->mfd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
-			       IN_GPA, SZ_4K));
+	ASSERT_EQ(0, punch(self->mfd, IN_GPA, SZ_4K));
 	EXPECT_EQ(0, run_to_out(self->run, self->vcpu));
 	EXPECT_EQ(0, space_word(self->space, IN_GPA));
 	/* The space's leaf went too, and faults in the new frame. */

@@ -27,7 +27,6 @@
 #define LOCKDOWN	SECURITYFS "/lockdown"
 
 #define RW		(AXAS_READ | AXAS_WRITE)
-#define HOST_SIZE	(2 * SZ_2M)
 
 enum { LOCK_NONE, LOCK_INTEGRITY, LOCK_CONFIDENTIALITY };
 
@@ -84,28 +83,20 @@ FIXTURE_SETUP(lockdown)
 	if (self->skip)
 		return;
 	/* A host range that is neither RAM nor claimed (as in priv_test.c) */
-	self->host = probe_pci_hole(HOST_SIZE);
+	self->host = probe_pci_hole(HOLE_SIZE);
 	dev_open(self->dev);
 	create(self->dev, 0, SZ_1G, AXAS_FMT_X86_EPT4, &self->fd);
 }
 
 FIXTURE_TEARDOWN(lockdown)
 {
-	if (self->fd >= 0)
-		close(self->fd);
-	if (self->dev >= 0)
-		close(self->dev);
+	close_space(self->fd, self->dev);
 }
 
 /* kselftest 6.1 runs the test after a SKIP in setup: skip in the test. */
 #define need_lockdown() do { \
 	if (self->skip) \
 		SKIP(return, "%s", self->skip); \
-} while (0)
-
-#define need_host() do { \
-	if (!self->host) \
-		SKIP(return, "no unclaimed non-RAM host range in the PCI hole"); \
 } while (0)
 
 #define LIN_GPA		(4 * SZ_2M)
@@ -117,7 +108,7 @@ TEST_F(lockdown, map_linear_before_lockdown)
 	struct axas_info i;
 
 	need_lockdown();
-	need_host();
+	NEED_HOLE(self->host);
 	if (lockdown_level() != LOCK_NONE)
 		SKIP(return, "the kernel is locked down already");
 	ASSERT_EQ(0, _map_linear(self->fd, LIN_GPA, self->host, SZ_2M,
@@ -152,7 +143,7 @@ TEST_F(lockdown, map_linear_eperm)
 	struct axas_translate t;
 
 	need_lockdown();
-	need_host();
+	NEED_HOLE(self->host);
 	ASSERT_LE(LOCK_INTEGRITY, lockdown_level());
 	ASSERT_EQ(0, _map_alloc(self->fd, 0, SZ_4K, RW | AXAS_MAP_POPULATE));
 	ASSERT_EQ(0, _info(self->fd, &before));

@@ -34,15 +34,6 @@
 /* AXAS_CREATE_MEMORY with a struct of @size bytes. */
 #define CREATE_MEMORY_SIZED(size) _IOC(_IOC_WRITE, AXAS_IOC, 0x03, size)
 
-/* AXAS_CREATE_MEMORY: 0 and the fd in *fd, or an errno (*fd -1). */
-static int _create_memory(int dev, uint64_t size, uint32_t flags, int *fd)
-{
-	struct axas_create_memory c = { .size = size, .flags = flags };
-
-	*fd = ioctl(dev, AXAS_CREATE_MEMORY, &c);
-	return *fd < 0 ? errno : 0;
-}
-
 /* An errno of AXAS_CREATE_MEMORY with @c of @size bytes, 0 on success. */
 static int create_raw(int dev, const void *c, size_t size)
 {
@@ -88,12 +79,6 @@ static bool page_is(int fd, unsigned int page, uint8_t c)
 	memset(buf, ~c, sizeof(buf));
 	return pread(fd, buf, sizeof(buf), page * SZ_4K) == sizeof(buf) &&
 	       filled(buf, sizeof(buf), c);
-}
-
-static int punch(int fd, off_t off, off_t len)
-{
-	return fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, off, len) ?
-	       errno : 0;
 }
 
 /* lseek's result, or -errno. */

@@ -29,41 +29,11 @@
 #define POP		AXAS_MAP_POPULATE
 #define MEM_SIZE	(8 * SZ_2M)
 
-static int _create_memory(int dev, uint64_t size, uint32_t flags, int *fd)
-{
-	struct axas_create_memory c = { .size = size, .flags = flags };
-	int ret = ioctl(dev, AXAS_CREATE_MEMORY, &c);
-
-	*fd = ret;
-	return ret < 0 ? errno : 0;
-}
-
-static int _map_memory(int fd, uint64_t gpa, uint64_t size, int mfd,
-		       uint64_t offset, uint32_t flags)
-{
-	struct axas_map_memory m = {
-		.gpa = gpa, .size = size, .offset = offset, .fd = mfd,
-		.flags = flags,
-	};
-
-	return xioctl(fd, AXAS_MAP_MEMORY, &m);
-}
-
 static int _discard(int fd, uint64_t gpa, uint64_t size)
 {
 	struct axas_range r = { .gpa = gpa, .size = size };
 
 	return xioctl(fd, AXAS_DISCARD, &r);
-}
-
-static int _areas(int fd, struct axas_area *a, uint32_t capacity,
-		  uint32_t *count)
-{
-	struct axas_areas q = { .areas = (uintptr_t)a, .capacity = capacity };
-	int ret = xioctl(fd, AXAS_GET_AREAS, &q);
-
-	*count = q.count;
-	return ret;
 }
 
 /* The page size translating @gpa reports, 0 when it has no leaf. */
@@ -86,12 +56,6 @@ static uint64_t word_at(int fd, uint64_t gpa)
 static int put_word(int fd, uint64_t gpa, uint64_t v)
 {
 	return pwrite(fd, &v, sizeof(v), gpa) == sizeof(v) ? 0 : errno;
-}
-
-static int punch(int mfd, uint64_t off, uint64_t len)
-{
-	return fallocate(mfd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
-			 off, len) ? errno : 0;
 }
 
 static uint64_t nr_areas(int fd)
@@ -297,7 +261,7 @@ TEST_F(mem, discard_alloc_makes_lazy)
 	EXPECT_EQ(0, leaf_size(self->fd, SZ_2M + SZ_4K));
 	EXPECT_EQ(4, word_at(self->fd, 3 * SZ_2M));
 	/* Three areas: populated, lazy, populated. */
-	ASSERT_EQ(0, _areas(self->fd, a, 4, &n));
+	ASSERT_EQ(0, _get_areas(self->fd, a, 4, &n));
 	ASSERT_EQ(3, n);
 	EXPECT_EQ(RW | POP, a[0].flags);
 	EXPECT_EQ(SZ_2M, a[1].gpa);
@@ -383,20 +347,6 @@ static void *race_puncher(void *p)
 	}
 	atomic_store(&r->stop, true);
 	return NULL;
-}
-
-/* The frame behind a present page of this process, from pagemap (root). */
-static uint64_t user_pfn(const void *va)
-{
-	uint64_t e = 0;
-	int fd = open("/proc/self/pagemap", O_RDONLY);
-
-	if (fd < 0)
-		return 0;
-	if (pread(fd, &e, sizeof(e), (uintptr_t)va / SZ_4K * sizeof(e)) != sizeof(e))
-		e = 0;
-	close(fd);
-	return (e >> 63) ? e & ((1ULL << 55) - 1) : 0;
 }
 
 TEST_F_TIMEOUT(mem, stress_faults_against_punch, 300)

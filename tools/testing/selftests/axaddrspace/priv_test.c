@@ -51,17 +51,15 @@ static int _create_space(int dev, int *fd)
 }
 
 /* Up to MAX_AREAS areas into @a; the number of areas, or -errno. */
-static int _areas(int fd, struct axas_area *a)
+static int areas_of(int fd, struct axas_area *a)
 {
-	struct axas_areas req = { .areas = (uintptr_t)a, .capacity = MAX_AREAS };
+	uint32_t n;
+	int ret;
 
 	memset(a, 0, MAX_AREAS * sizeof(*a));
-	if (ioctl(fd, AXAS_GET_AREAS, &req))
-		return -errno;
-	return req.count;
+	ret = _get_areas(fd, a, MAX_AREAS, &n);
+	return ret ? -ret : (int)n;
 }
-
-#define HOST_SIZE	(2 * SZ_2M)
 
 /* ---- An unprivileged child, and fds over a Unix socket ------------------- */
 
@@ -146,7 +144,7 @@ static void run_unprivileged(struct __test_metadata *_metadata, const int *fds,
 FIXTURE(priv) {
 	int dev;
 	int fd;
-	uint64_t host;		/* HOST_SIZE bytes of free host range, 0: none */
+	uint64_t host;		/* HOLE_SIZE bytes of free host range, 0: none */
 };
 
 FIXTURE_SETUP(priv)
@@ -155,23 +153,15 @@ FIXTURE_SETUP(priv)
 	self->fd = -1;
 	SETUP_NEEDS_MODULE();
 	/* In the PCI hole, as space_test.c looks: 0 if none is free. */
-	self->host = probe_pci_hole(HOST_SIZE);
+	self->host = probe_pci_hole(HOLE_SIZE);
 	dev_open(self->dev);
 	ASSERT_EQ(0, _create_space(self->dev, &self->fd));
 }
 
 FIXTURE_TEARDOWN(priv)
 {
-	if (self->fd >= 0)
-		close(self->fd);
-	if (self->dev >= 0)
-		close(self->dev);
+	close_space(self->fd, self->dev);
 }
-
-#define need_host() do { \
-	if (!self->host) \
-		SKIP(return, "no unclaimed non-RAM host range in the PCI hole"); \
-} while (0)
 
 #define map_alloc(gpa, size, flags) \
 	ASSERT_EQ(0, _map_alloc(self->fd, gpa, size, flags))
@@ -185,7 +175,7 @@ static void expect_areas(struct __test_metadata *_metadata, int fd,
 	struct axas_area a[MAX_AREAS];
 	int i;
 
-	ASSERT_EQ(n, _areas(fd, a));
+	ASSERT_EQ(n, areas_of(fd, a));
 	for (i = 0; i < n; i++) {
 		EXPECT_EQ(want[i].gpa, a[i].gpa) TH_LOG("area %d", i);
 		EXPECT_EQ(want[i].size, a[i].size) TH_LOG("area %d", i);
@@ -233,7 +223,7 @@ TEST_F(priv, map_linear_needs_rawio)
 	struct map_arg arg = { .host = self->host };
 	struct map_report r;
 
-	need_host();
+	NEED_HOLE(self->host);
 	map_alloc(0, SZ_4K, RW | POP);
 	run_unprivileged(_metadata, &self->fd, 1, map_child, &arg, &r, sizeof(r));
 	EXPECT_EQ(EPERM, r.small);
@@ -286,9 +276,9 @@ static void prot_child(const int *fds, const void *arg, void *report)
 	for (i = 0; i < p->n && i < MAX_CASES; i++) {
 		const struct prot_case *c = &p->cases[i];
 
-		nb = _areas(fds[0], before);
+		nb = areas_of(fds[0], before);
 		r->err[i] = _protect(fds[0], c->gpa, c->size, c->flags);
-		na = _areas(fds[0], after);
+		na = areas_of(fds[0], after);
 		r->changed[i] = areas_differ(before, nb, after, na);
 		r->flags[i] = _translate(fds[0], c->gpa, &t) ? ~0U :
 			      t.flags & AXAS_PROT_MASK;
@@ -363,7 +353,7 @@ TEST_F(priv, narrowing_linear_grant_is_free)
 		{ LD, PG(1), h + PG(16), EX, AXAS_BACKEND_LINEAR },
 	};
 
-	need_host();
+	NEED_HOLE(self->host);
 	map_grants(_metadata, self);
 	run_prot_cases(_metadata, self->fd, cases, ARRAY_SIZE(cases));
 	expect_areas(_metadata, self->fd, want, ARRAY_SIZE(want));
@@ -404,7 +394,7 @@ TEST_F(priv, widening_linear_grant_is_eperm)
 		{ LD, PG(1), h + PG(16), RWX, AXAS_BACKEND_LINEAR },
 	};
 
-	need_host();
+	NEED_HOLE(self->host);
 	map_grants(_metadata, self);
 	run_prot_cases(_metadata, self->fd, cases, ARRAY_SIZE(cases));
 	expect_areas(_metadata, self->fd, want, ARRAY_SIZE(want));
@@ -440,7 +430,7 @@ TEST_F(priv, protect_alloc_and_linear)
 		{ MIX + PG(4), PG(2), 0, RW | POP, AXAS_BACKEND_ALLOC },
 	};
 
-	need_host();
+	NEED_HOLE(self->host);
 	map_alloc(MIX, PG(2), RD | POP);
 	map_linear(MIX + PG(2), self->host, PG(2), RD);
 	map_alloc(MIX + PG(4), PG(2), RD | EX | POP);
@@ -552,7 +542,7 @@ TEST_F(priv, rw_honours_linear_flags)
 {
 	struct rw_report r;
 
-	need_host();
+	NEED_HOLE(self->host);
 	map_alloc(RWB, PG(1), RW | POP);
 	/* Device memory, uncached: reads see what the host range holds. */
 	map_linear(RWB + PG(1), self->host, PG(1), RD | DEV);
@@ -609,7 +599,7 @@ static void hide_child(const int *fds, const void *arg, void *report)
 	r->root_hpa = i.root_hpa;
 	r->hw_root = i.hw_root;
 	r->table_pages = i.table_pages;
-	r->nr_areas = _areas(fds[0], a);
+	r->nr_areas = areas_of(fds[0], a);
 	r->area_hpa[0] = a[0].hpa;
 	r->area_hpa[1] = a[1].hpa;
 	r->dump = xioctl(fds[0], AXAS_DUMP_TABLES, &d);
@@ -624,7 +614,7 @@ TEST_F(priv, host_addresses_need_sys_admin)
 	struct axas_info i;
 	int k;
 
-	need_host();
+	NEED_HOLE(self->host);
 	map_alloc(0, PG(1), RW | POP);
 	map_linear(HID_LIN, self->host, SZ_2M, RW | UC);
 	run_unprivileged(_metadata, &self->fd, 1, hide_child, NULL, &r, sizeof(r));
@@ -651,7 +641,7 @@ TEST_F(priv, host_addresses_need_sys_admin)
 	ASSERT_EQ(0, _info(self->fd, &i));
 	EXPECT_NE(0, i.root_hpa);
 	EXPECT_NE(0, i.hw_root);
-	ASSERT_EQ(2, _areas(self->fd, a));
+	ASSERT_EQ(2, areas_of(self->fd, a));
 	EXPECT_EQ(self->host, a[1].hpa);
 	EXPECT_EQ(0, xioctl(self->fd, AXAS_DUMP_TABLES, &d));
 	EXPECT_EQ(i.table_pages, d.count);

@@ -52,15 +52,6 @@ static uint64_t alloc_pages(int fd)
 	return xioctl(fd, AXAS_GET_INFO, &i) ? ~0ULL : i.alloc_pages;
 }
 
-static int _areas(int fd, struct axas_area *a, uint32_t capacity, uint32_t *count)
-{
-	struct axas_areas q = { .areas = (uintptr_t)a, .capacity = capacity };
-	int ret = xioctl(fd, AXAS_GET_AREAS, &q);
-
-	*count = q.count;
-	return ret;
-}
-
 #define map_alloc(gpa, size, flags) \
 	ASSERT_EQ(0, _map_alloc(self->fd, gpa, size, flags))
 #define unmap(gpa, size)	ASSERT_EQ(0, _unmap(self->fd, gpa, size))
@@ -95,9 +86,7 @@ FIXTURE_SETUP(rw)
 
 FIXTURE_TEARDOWN(rw)
 {
-	if (self->fd >= 0)
-		close(self->fd);
-	close(self->dev);
+	close_space(self->fd, self->dev);
 }
 
 /* ---- A copy that blocks in userfaultfd ------------------------------------ */
@@ -445,7 +434,7 @@ TEST_F(rw, areas_capacities)
 		n = caps[k] < NR_AREAS ? caps[k] : NR_AREAS;
 		memset(a, 0xa5, 301 * sizeof(*a));
 		count = 0;
-		ASSERT_EQ(0, _areas(self->fd, a, caps[k], &count));
+		ASSERT_EQ(0, _get_areas(self->fd, a, caps[k], &count));
 		EXPECT_EQ(NR_AREAS, count);
 		EXPECT_EQ(n, areas_differ(a, n))
 			TH_LOG("capacity %u", caps[k]);
@@ -464,11 +453,11 @@ TEST_F(rw, areas_efault)
 	map_areas(_metadata, self->fd, NR_AREAS);
 	ASSERT_EQ(0, munmap((char *)a + SZ_4K, SZ_4K));
 	/* Gone from the start, or after 4096 / 32 = 128 entries. */
-	EXPECT_EQ(EFAULT, _areas(self->fd, (void *)((char *)a + SZ_4K), 1, &count));
-	EXPECT_EQ(EFAULT, _areas(self->fd, a, NR_AREAS, &count));
-	EXPECT_EQ(EFAULT, _areas(self->fd, (void *)8, 65, &count));
+	EXPECT_EQ(EFAULT, _get_areas(self->fd, (void *)((char *)a + SZ_4K), 1, &count));
+	EXPECT_EQ(EFAULT, _get_areas(self->fd, a, NR_AREAS, &count));
+	EXPECT_EQ(EFAULT, _get_areas(self->fd, (void *)8, 65, &count));
 	/* What fits is fine. */
-	EXPECT_EQ(0, _areas(self->fd, a, SZ_4K / sizeof(*a), &count));
+	EXPECT_EQ(0, _get_areas(self->fd, a, SZ_4K / sizeof(*a), &count));
 	EXPECT_EQ(NR_AREAS, count);
 	EXPECT_EQ(SZ_4K / sizeof(*a), areas_differ(a, SZ_4K / sizeof(*a)));
 	munmap(a, SZ_4K);
@@ -562,7 +551,7 @@ static void list_with_writers(struct __test_metadata *_metadata, int fd,
 	ASSERT_EQ(0, pthread_create(&t->tid, NULL, toggle_fn, t));
 	for (i = 0; i < rounds && !bad; i++) {
 		memset(a, 0xa5, cap * sizeof(*a));
-		ret = _areas(fd, a, cap, &count);
+		ret = _get_areas(fd, a, cap, &count);
 		why = ret ? 0 : listing_bad(t, a, count);
 		if (ret == EAGAIN)
 			again++;

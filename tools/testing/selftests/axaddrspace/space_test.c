@@ -34,38 +34,6 @@
 
 /* ---- ioctl wrappers beyond axas_util.h: return 0 or an errno ---------- */
 
-/* All areas, in a malloc()ed array of *count entries. */
-static int _areas(int fd, struct axas_area **out, uint32_t *count)
-{
-	struct axas_areas a = { 0 };
-	int ret = xioctl(fd, AXAS_GET_AREAS, &a);
-
-	if (ret)
-		return ret;
-	*out = calloc(a.count + 1, sizeof(**out));
-	a.areas = (uintptr_t)*out;
-	a.capacity = a.count + 1;
-	ret = xioctl(fd, AXAS_GET_AREAS, &a);
-	*count = a.count;
-	return ret;
-}
-
-/* All table pages, in a malloc()ed array of *count entries. */
-static int _dump(int fd, struct axas_table_page **out, uint32_t *count)
-{
-	struct axas_dump d = { 0 };
-	int ret = xioctl(fd, AXAS_DUMP_TABLES, &d);
-
-	if (ret)
-		return ret;
-	*out = calloc(d.count + 1, sizeof(**out));
-	d.pages = (uintptr_t)*out;
-	d.capacity = d.count + 1;
-	ret = xioctl(fd, AXAS_DUMP_TABLES, &d);
-	*count = d.count;
-	return ret;
-}
-
 #define map_alloc(gpa, size, flags) \
 	ASSERT_EQ(0, _map_alloc(self->fd, gpa, size, flags))
 #define map_linear(gpa, hpa, size, flags) \
@@ -105,19 +73,6 @@ struct host {
 #define DEV_LO		0xfd000000ULL	/* where to look for it */
 #define DEV_HI		0xfec00000ULL
 
-static bool is_free(uint64_t (*r)[2], unsigned int n, uint64_t start,
-		    uint64_t size, unsigned int bits)
-{
-	unsigned int i;
-
-	if (start + size > 1ULL << bits)
-		return false;
-	for (i = 0; i < n; i++)
-		if (start <= r[i][1] && r[i][0] < start + size)
-			return false;
-	return true;
-}
-
 static void probe_host(struct host *h)
 {
 	static const uint64_t hi[] = { 64 * SZ_1G, 32 * SZ_1G, 16 * SZ_1G, 8 * SZ_1G };
@@ -128,14 +83,12 @@ static void probe_host(struct host *h)
 	h->phys_bits = phys_bits();
 	/* Below the IOAPIC; from 0xfe000000 up there are only 12 MiB. */
 	for (a = DEV_LO; a + DEV_SIZE <= DEV_HI && !h->dev; a += SZ_2M)
-		if (is_free(r, n, a, DEV_SIZE, h->phys_bits))
+		if (ram_free(r, n, a, DEV_SIZE, h->phys_bits))
 			h->dev = a;
 	for (i = 0; i < ARRAY_SIZE(hi) && !h->hi; i++)
-		if (is_free(r, n, hi[i], SZ_1G, h->phys_bits))
+		if (ram_free(r, n, hi[i], SZ_1G, h->phys_bits))
 			h->hi = hi[i];
-	for (i = 0; i < n && !h->ram; i++)
-		if (r[i][0] >= 0x100000 && r[i][1] - r[i][0] >= 2 * SZ_4K)
-			h->ram = (r[i][0] + SZ_4K - 1) & ~(SZ_4K - 1);
+	h->ram = ram_page(r, n);
 }
 
 /* ---- Fixture ------------------------------------------------------------ */
@@ -147,16 +100,6 @@ FIXTURE(space) {
 	struct host host;
 	bool xo;		/* the format takes AXAS_EXEC without AXAS_READ */
 };
-
-/* userspace-api.rst: NPT never expresses execute-only, EPT only if the CPU can. */
-static bool exec_only_ok(int dev, uint32_t format)
-{
-	if (format == AXAS_FMT_X86_NPT4 || format == AXAS_FMT_X86_NPT5)
-		return false;
-	if (format == AXAS_FMT_X86_EPT4 || format == AXAS_FMT_X86_EPT5)
-		return ioctl(dev, AXAS_CHECK_EXTENSION, AXAS_CAP_EPT_EXEC_ONLY) == 1;
-	return true;
-}
 
 FIXTURE_VARIANT(space) {
 	uint32_t format;
@@ -213,14 +156,14 @@ FIXTURE_SETUP(space)
 	probe_host(&self->host);
 	dev_open(self->dev);
 	create(self->dev, variant->base, SPACE_SIZE, variant->format, &self->fd);
-	self->xo = exec_only_ok(self->dev, variant->format);
+	self->xo = format_exec_only(variant->format,
+				    ioctl(self->dev, AXAS_CHECK_EXTENSION,
+					  AXAS_CAP_EPT_EXEC_ONLY) == 1);
 }
 
 FIXTURE_TEARDOWN(space)
 {
-	if (self->fd >= 0)
-		close(self->fd);
-	close(self->dev);
+	close_space(self->fd, self->dev);
 }
 
 #define need_dev() do { \
@@ -413,30 +356,6 @@ static uint64_t count_leaves(struct __test_metadata *_metadata, int fd,
 
 /* ---- Info, creation, capabilities ---------------------------------------- */
 
-static uint64_t expected_hw_root(uint32_t format, uint64_t root, unsigned int levels)
-{
-	switch (format) {
-	case AXAS_FMT_X86_EPT4:
-	case AXAS_FMT_X86_EPT5:
-		return root | (levels - 1) << 3 | 6;
-	case AXAS_FMT_RISCV_SV39X4:
-		return 8ULL << 60 | root >> 12;
-	case AXAS_FMT_RISCV_SV48X4:
-		return 9ULL << 60 | root >> 12;
-	case AXAS_FMT_RISCV_SV57X4:
-		return 10ULL << 60 | root >> 12;
-	default:
-		return root;
-	}
-}
-
-static uint64_t expected_hw_ctl(uint32_t format)
-{
-	if (format == AXAS_FMT_ARM64_S2_40)
-		return 0x80003558;	/* bit 31 is RES1 */
-	return format == AXAS_FMT_ARM64_S2_48 ? 0x80003590 : 0;
-}
-
 TEST_F(space, info_fresh)
 {
 	struct axas_info i;
@@ -451,8 +370,8 @@ TEST_F(space, info_fresh)
 	EXPECT_EQ(0, i.flags);
 	EXPECT_NE(0, i.root_hpa);
 	EXPECT_EQ(0, i.root_hpa & (rp * SZ_4K - 1));
-	EXPECT_EQ(expected_hw_root(variant->format, i.root_hpa, i.levels), i.hw_root);
-	EXPECT_EQ(expected_hw_ctl(variant->format), i.hw_ctl);
+	EXPECT_EQ(hw_root_of(variant->format, i.root_hpa, i.levels), i.hw_root);
+	EXPECT_EQ(hw_ctl_of(variant->format), i.hw_ctl);
 	EXPECT_EQ(0, i.nr_areas);
 	EXPECT_EQ(0, i.mapped_bytes);
 	EXPECT_EQ(rp, i.table_pages);
@@ -2162,7 +2081,7 @@ static int unprivileged(int fd, uint64_t base, uint64_t dev, uint32_t format)
 		return 3;
 	if (_info(fd, &i) || i.root_hpa || i.hw_root)
 		return 4;
-	if (i.hw_ctl != expected_hw_ctl(format) || i.table_pages < 2)
+	if (i.hw_ctl != hw_ctl_of(format) || i.table_pages < 2)
 		return 5;
 	if (_areas(fd, &a, &n) || n != 3 || a[0].hpa || a[1].hpa || a[2].hpa)
 		return 6;
@@ -2179,8 +2098,6 @@ static int unprivileged(int fd, uint64_t base, uint64_t dev, uint32_t format)
 TEST_F(space, unprivileged_caller)
 {
 	uint64_t dev = self->host.dev ? self->host.dev : 0xfe000000;
-	int status;
-	pid_t pid;
 
 	map_alloc(G(0), SZ_4K, RW | AXAS_MAP_POPULATE);
 	map_alloc(G(2 * SZ_4K), SZ_4K, RW);
@@ -2188,13 +2105,7 @@ TEST_F(space, unprivileged_caller)
 	ASSERT_EQ(0, self->host.dev ?
 		  _map_linear(self->fd, G(4 * SZ_4K), dev, SZ_4K, AXAS_READ) :
 		  _map_alloc(self->fd, G(4 * SZ_4K), SZ_4K, RW));
-	pid = fork();
-	ASSERT_LE(0, pid);
-	if (!pid)
-		_exit(unprivileged(self->fd, G(0), dev, variant->format));
-	ASSERT_EQ(pid, waitpid(pid, &status, 0));
-	ASSERT_TRUE(WIFEXITED(status));
-	EXPECT_EQ(0, WEXITSTATUS(status));
+	run_in_child(unprivileged(self->fd, G(0), dev, variant->format));
 	/* What the child did is visible to the parent, with addresses. */
 	EXPECT_NE(0, page_size_at(self->fd, G(SZ_2M)));
 	EXPECT_NE(0, page_size_at(self->fd, G(2 * SZ_4K)));

@@ -126,27 +126,13 @@ static int _create_space(int dev, uint64_t size, int *fd)
 	return _create(dev, 0, size, AXAS_FMT_X86_EPT4, fd);
 }
 
+/* AXAS_TRANSLATE_BATCH of n elements: 0, an errno, or -1 if fewer came. */
 static int _batch(int fd, struct axas_translate *e, uint32_t n)
 {
-	struct axas_translate_batch b = { .entries = (uintptr_t)e, .count = n };
-	int ret = xioctl(fd, AXAS_TRANSLATE_BATCH, &b);
+	uint32_t count = n;
+	int ret = _translate_batch(fd, e, &count);
 
-	return ret ?: b.count == n ? 0 : -1;
-}
-
-/* All areas into a calloc()ed array; their number, or -errno. */
-static int _areas(int fd, struct axas_area **out)
-{
-	struct axas_areas a = { 0 };
-
-	if (ioctl(fd, AXAS_GET_AREAS, &a))
-		return -errno;
-	*out = calloc(a.count + 1, sizeof(**out));
-	a.areas = (uintptr_t)*out;
-	a.capacity = a.count + 1;
-	if (ioctl(fd, AXAS_GET_AREAS, &a))
-		return -errno;
-	return a.count;
+	return ret ?: count == n ? 0 : -1;
 }
 
 /* ---- Slots: where they lie and the shapes they may have ------------------ */
@@ -987,9 +973,11 @@ static int final_check(unsigned long handled)
 	struct axas_area *got = NULL;
 	struct axas_info info;
 	unsigned int i, s;
+	uint32_t count;
 	int n;
 
-	n = _areas(g.fd, &got);
+	n = _areas(g.fd, &got, &count);
+	n = n ? -n : (int)count;
 	if (n != (int)f.n)
 		fprintf(stderr, "# final state: %d areas, the writers left %u\n", n, f.n);
 	for (i = 0; n == (int)f.n && i < f.n; i++) {
@@ -1048,14 +1036,18 @@ static int final_pair(void)
 	return 0;
 }
 
-/* The verdict: 0 for success, else a small number saying what failed. */
-static int stress_child(void)
+/*
+ * The verdict: 0 for success, else a small number saying what failed. The
+ * device's fd (dev) is root's: closed first.
+ */
+static int stress_child(int dev)
 {
 	pthread_rwlockattr_t attr;
 	unsigned long handled = 0;
 	uint32_t eff, perm;
 	unsigned int i;
 
+	close(dev);
 	if (drop_privileges())
 		return 10;
 	own_caps(&eff, &perm);
@@ -1123,26 +1115,22 @@ static int leaf_in_area(const struct axw_leaf *l, void *arg)
 /* Root's view after the storm: the tables, walked, agree with the areas. */
 static void check_tables(struct __test_metadata *_metadata, int fd)
 {
-	struct axas_table_page *pages;
-	struct axas_dump d = { 0 };
+	struct axas_table_page *pages = NULL;
 	struct leaf_check c = { 0 };
+	uint32_t npages, nareas;
 	struct axas_area *areas = NULL;
 	struct axas_info info;
 	struct axw_tables t;
 	struct axw_report r;
 
 	ASSERT_EQ(0, _info(fd, &info));
-	ASSERT_EQ(0, xioctl(fd, AXAS_DUMP_TABLES, &d));
-	pages = calloc(d.count + 1, sizeof(*pages));
+	ASSERT_EQ(0, _dump(fd, &pages, &npages));
 	ASSERT_NE(NULL, pages);
-	d.pages = (uintptr_t)pages;
-	d.capacity = d.count + 1;
-	ASSERT_EQ(0, xioctl(fd, AXAS_DUMP_TABLES, &d));
-	c.n = _areas(fd, &areas);
-	ASSERT_LE(0, c.n);
+	ASSERT_EQ(0, _areas(fd, &areas, &nareas));
+	c.n = nareas;
 	EXPECT_EQ(info.nr_areas, c.n);
 	t = (struct axw_tables){
-		.pages = pages, .count = d.count, .format = info.format,
+		.pages = pages, .count = npages, .format = info.format,
 		.levels = info.levels, .gpa_bits = info.gpa_bits,
 		.root_hpa = info.root_hpa, .base = info.base, .size = info.size,
 	};
@@ -1228,27 +1216,13 @@ static void fresh_space(struct __test_metadata *_metadata, int dev)
 
 TEST_F_TIMEOUT(stress, unprivileged_threads, 300)
 {
-	int status;
-	pid_t pid;
-
 	if (self->skip)
 		SKIP(return, "%s", self->skip);
 	if (!g.lin_hpa || !g.huge_hpa)
 		TH_LOG("no free host range: small linear area %s, 1 GiB one %s",
 		       g.lin_hpa ? "mapped" : "absent",
 		       g.huge_hpa ? "mapped" : "absent");
-	fflush(stdout);
-	fflush(stderr);
-	pid = fork();
-	ASSERT_LE(0, pid);
-	if (!pid) {
-		close(self->dev);
-		_exit(stress_child());
-	}
-	ASSERT_EQ(pid, waitpid(pid, &status, 0));
-	ASSERT_TRUE(WIFEXITED(status))
-		TH_LOG("the child died of signal %d", WTERMSIG(status));
-	EXPECT_EQ(0, WEXITSTATUS(status));
+	run_in_child(stress_child(self->dev));
 	check_tables(_metadata, g.fd);
 	check_tables(_metadata, g.pair_fd);
 	fresh_space(_metadata, self->dev);
