@@ -487,11 +487,11 @@ static pgoff_t axas_memfile_seek_page(struct address_space *mapping,
 		for (i = 0; i < nr && !found; i++) {
 			struct folio *folio = fbatch.folios[i];
 
-			if (data) {		/* data from the first folio on */
+			if (data) {
 				index = max(index, folio->index);
 				found = true;
 			} else if (folio->index > index) {
-				found = true;	/* a hole before this folio */
+				found = true;	/* the hole before it */
 			} else {
 				index = folio_next_index(folio);
 			}
