@@ -16,6 +16,8 @@
 #include <linux/fs.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
+#include <linux/pagemap.h>
+#include <linux/sched/signal.h>
 #include <linux/security.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
@@ -433,15 +435,46 @@ struct axas_dump_user {
 	u32 n;
 };
 
+/*
+ * Copied under the space's lock, which a page fault must not wait under: a
+ * fault on a mapping of a memory fd takes its invalidate lock, which ranks
+ * above (locking.rst). So page faults are off; the ioctl faults the page
+ * in without the lock and dumps again.
+ */
 static int axas_dump_user_one(void *arg, const struct axas_table_page *page)
 {
 	struct axas_dump_user *d = arg;
+	unsigned long left;
 
-	if (d->n < d->capacity &&
-	    copy_to_user(d->pages + d->n, page, sizeof(*page)))
-		return -EFAULT;
+	if (d->n < d->capacity) {
+		pagefault_disable();
+		left = __copy_to_user_inatomic(d->pages + d->n, page, sizeof(*page));
+		pagefault_enable();
+		if (left)
+			return -EFAULT;
+	}
 	d->n++;
 	return 0;
+}
+
+/* Dump, faulting in the caller's page that stopped a try, until one succeeds. */
+static long axas_dump_user(struct axas *as, struct axas_dump_user *d)
+{
+	long ret;
+
+	if (!access_ok(d->pages, (size_t)d->capacity * sizeof(*d->pages)))
+		return -EFAULT;
+	for (;;) {
+		d->n = 0;
+		ret = axas_dump_tables(as, axas_dump_user_one, d);
+		if (ret != -EFAULT)
+			return ret;
+		if (fault_in_writeable((char __user *)(d->pages + d->n),
+				       sizeof(*d->pages)))
+			return -EFAULT;
+		if (fatal_signal_pending(current))
+			return -EINTR;
+	}
 }
 
 static long axas_ioc_dump(struct axas *as, void *karg, void __user *uarg)
@@ -457,8 +490,7 @@ static long axas_ioc_dump(struct axas *as, void *karg, void __user *uarg)
 				      arg->op_flags);
 	d.pages = u64_to_user_ptr(arg->pages);
 	d.capacity = arg->capacity;
-	d.n = 0;
-	ret = axas_dump_tables(as, axas_dump_user_one, &d);
+	ret = axas_dump_user(as, &d);
 	if (ret < 0)
 		return ret;
 	arg->count = ret;
