@@ -575,7 +575,7 @@ static const struct address_space_operations axas_memfile_aops = {
 static int axas_memfile_check(u64 size, u32 flags)
 {
 	if (!size || !PAGE_ALIGNED(size) || size > MAX_LFS_FILESIZE)
-		return axas_bad("memory fd: size %#llx: not a non-zero multiple of the page size",
+		return axas_bad("memory fd: size %#llx: not page aligned, 0 or >= 2^63",
 				size);
 	if (flags & ~AXAS_MEMORY_FLAGS)
 		return axas_bad("memory fd: unknown flags %#x", flags);
