@@ -198,7 +198,7 @@ struct axas {
 	atomic64_t alloc_pages;
 	atomic64_t faults_handled;
 	struct list_head flushers;
-	struct mutex bind_lock;
+	struct mutex bind_lock;		/* guards @mem_binds */
 	struct list_head mem_binds;
 	struct ratelimit_state rs;
 	struct list_head node;

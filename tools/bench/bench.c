@@ -142,7 +142,8 @@ static void translate_all(int sp, uint64_t pages)
 	uint64_t i;
 
 	for (i = 0; i < pages; i++) {
-		t.gpa = i * PAGE;
+		/* op_flags and the rest zeroed: version 2 refuses unknown op_flags. */
+		t = (struct axas_translate){ .gpa = i * PAGE };
 		if (ioctl(sp, AXAS_TRANSLATE, &t) || !t.hpa)
 			die("AXAS_TRANSLATE %#" PRIx64, t.gpa);
 	}
@@ -155,7 +156,7 @@ static void translate_batch_all(int sp, uint64_t pages)
 	uint64_t i, done;
 
 	for (i = 0; i < pages; i++)
-		batch[i].gpa = i * PAGE;
+		batch[i] = (struct axas_translate){ .gpa = i * PAGE };
 	for (done = 0; done < pages; done += b.count) {
 		b.entries = (uintptr_t)(batch + done);
 		b.count = pages - done < batch_max ? pages - done : batch_max;

@@ -166,7 +166,8 @@ static int vmm_open(struct vmm *m, uint32_t format, uint64_t lazy_pages,
 	struct axas_info info;
 	unsigned int i;
 
-	m->space = m->memfd = -1;
+	m->space = -1;
+	m->memfd = -1;
 	m->lazy_view = MAP_FAILED;
 	m->dev = open("/dev/axaddrspace", O_RDWR | O_CLOEXEC);
 	m->hv = open("/dev/axas_hv", O_RDWR | O_CLOEXEC);

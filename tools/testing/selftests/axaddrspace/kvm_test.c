@@ -51,7 +51,11 @@ FIXTURE_SETUP(kvm)
 		.memory_size = MEM_SIZE,
 	};
 
-	self->dev = self->space = self->mfd = self->kvm = self->vm = -1;
+	self->dev = -1;
+	self->space = -1;
+	self->mfd = -1;
+	self->kvm = -1;
+	self->vm = -1;
 	self->vcpu = -1;
 	self->view = MAP_FAILED;
 	self->run = MAP_FAILED;

@@ -72,7 +72,9 @@ FIXTURE(mem) {
 
 FIXTURE_SETUP(mem)
 {
-	self->dev = self->fd = self->mfd = -1;
+	self->dev = -1;
+	self->fd = -1;
+	self->mfd = -1;
 	self->view = MAP_FAILED;
 	SETUP_NEEDS_MODULE();
 	dev_open(self->dev);
