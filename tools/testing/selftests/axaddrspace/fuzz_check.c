@@ -476,7 +476,6 @@ void after_change(struct ctx *c, struct space *s)
 		check_info(c, s);
 }
 
-
 /*
  * The fuzzer's mmap() view of memory fd @mf over [@off, @off + @len)
  * against its model (a first touch of a hole makes a zeroed frame, which

@@ -1107,6 +1107,7 @@ static void op_map_memory(struct ctx *c, struct space *s)
 {
 	struct model *m = &s->m;
 	struct axas_map_memory a;
+	struct area area;
 	unsigned int mf = below(&c->rng, c->nmf);
 	const struct memfile *f = &c->mf[mf];
 	bool bad, ptr = chance(&c->rng, 2);
@@ -1126,16 +1127,17 @@ static void op_map_memory(struct ctx *c, struct space *s)
 		a.flags &= ~AXAS_MAP_POPULATE;
 	bad = spoil_range(c, s, &a.gpa, &a.size) == RANGE_BAD;
 	spoilt = spoil_map_memory(c, s, &a, f);
-	describe(c, "map-memory gpa %#llx size %#llx fd %d (memory fd %u) offset %#llx flags %#x reserved %#llx %#llx%s",
+	describe(c, "map-memory gpa %#llx size %#llx fd %d (memory fd %u) offset %#llx %s%#x%s",
 		 (unsigned long long)a.gpa, (unsigned long long)a.size, a.fd, mf,
-		 (unsigned long long)a.offset, a.flags, (unsigned long long)a.reserved[0],
-		 (unsigned long long)a.reserved[1], ptr ? " (bad pointer)" : "");
+		 (unsigned long long)a.offset, a.reserved[0] || a.reserved[1] ?
+		 "reserved set, flags " : "flags ", a.flags, ptr ? " (bad pointer)" : "");
 	want = ptr ? EFAULT : map_memory_want(s, &a, bad, spoilt);
 	ret = fuzz_ioctl(s->fd, AXAS_MAP_MEMORY, ptr ? bad_ptr(c) : (void *)&a);
 	if (!expect_err(c, ret, want) || ret)
 		return;
-	area_insert(m, &(struct area){ a.gpa, a.size, 0, a.flags, AXAS_BACKEND_MEMORY,
-				       a.offset, mf });
+	area = (struct area){ .gpa = a.gpa, .size = a.size, .flags = a.flags,
+			      .backend = AXAS_BACKEND_MEMORY, .off = a.offset, .mf = mf };
+	area_insert(m, &area);
 	if (a.flags & AXAS_MAP_POPULATE)
 		for (g = a.gpa; g < a.gpa + a.size; g += PG)
 			mem_present(m, g);
@@ -1193,6 +1195,9 @@ static void op_punch(struct ctx *c, struct space *s)
  */
 static void op_memfd_io(struct ctx *c, struct space *s)
 {
+	static const char *const io_names[] = {
+		"mmap write", "pwrite", "mmap check", "pread",
+	};
 	struct rng *r = &c->rng;
 	unsigned int mf = below(r, c->nmf), what = below(r, 4);
 	struct memfile *f = &c->mf[mf];
@@ -1206,8 +1211,7 @@ static void op_memfd_io(struct ctx *c, struct space *s)
 		off %= f->size;
 	len = 1 + below(r, RW_MAX);
 	want = off >= f->size ? 0 : (int64_t)(len < f->size - off ? len : f->size - off);
-	describe(c, "memory fd %u: %s offset %#llx len %#llx", mf,
-		 (const char *[]){ "mmap write", "pwrite", "mmap check", "pread" }[what],
+	describe(c, "memory fd %u: %s offset %#llx len %#llx", mf, io_names[what],
 		 (unsigned long long)off, (unsigned long long)len);
 	for (i = 0; i < len; i++)
 		c->buf[i] = rnd(r);
