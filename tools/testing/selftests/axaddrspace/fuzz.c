@@ -79,6 +79,51 @@ static void probe_host(void)
 
 /* ---- A run --------------------------------------------------------------- */
 
+/*
+ * The run's memory fds, shared by its spaces: a huge one of four 2 MiB
+ * blocks and a plain one whose size is no multiple of 2 MiB, each mmap()ed.
+ */
+static void memfiles_open(struct ctx *c)
+{
+	static const struct { uint64_t size; uint32_t flags; } cfg[NMEMF] = {
+		{ 4 * SZ_2M, AXAS_MEMORY_HUGE }, { SZ_2M + 37 * PG, 0 },
+	};
+	struct memfile *f;
+	unsigned int i;
+
+	for (i = 0; i < NMEMF && host.cap_memory == 1; i++) {
+		f = &c->mf[i];
+		if (_create_memory(c->dev, cfg[i].size, cfg[i].flags, &f->fd)) {
+			perror("AXAS_CREATE_MEMORY");
+			exit(2);
+		}
+		f->size = cfg[i].size;
+		f->huge = cfg[i].flags & AXAS_MEMORY_HUGE;
+		f->map = mmap(NULL, f->size, PROT_READ | PROT_WRITE, MAP_SHARED, f->fd, 0);
+		if (f->map == MAP_FAILED) {
+			perror("mmap of a memory fd");
+			exit(2);
+		}
+		f->pg = calloc(f->size / PG, sizeof(*f->pg));
+		c->nmf++;
+	}
+}
+
+static void memfiles_close(struct ctx *c)
+{
+	struct memfile *f;
+	uint64_t p;
+
+	for (; c->nmf; c->nmf--) {
+		f = &c->mf[c->nmf - 1];
+		for (p = 0; p < f->size / PG; p++)
+			free(f->pg[p]);
+		free(f->pg);
+		munmap(f->map, f->size);
+		close(f->fd);
+	}
+}
+
 static void ctx_init(struct ctx *c, uint64_t seed)
 {
 	unsigned int i;
@@ -94,6 +139,7 @@ static void ctx_init(struct ctx *c, uint64_t seed)
 		perror(DEV_PATH);
 		exit(2);
 	}
+	memfiles_open(c);
 }
 
 static void ctx_fini(struct ctx *c)
@@ -105,6 +151,7 @@ static void ctx_fini(struct ctx *c)
 			close(c->sp[i].fd);
 		model_free(&c->sp[i].m);
 	}
+	memfiles_close(c);
 	close(c->dev);
 }
 
@@ -452,6 +499,7 @@ static void probe_device(uint64_t seed)
 	host.cap_max_spaces = ioctl(c->dev, AXAS_CHECK_EXTENSION, AXAS_CAP_MAX_SPACES);
 	host.cap_batch = ioctl(c->dev, AXAS_CHECK_EXTENSION, AXAS_CAP_TRANSLATE_BATCH);
 	host.cap_ept_xo = ioctl(c->dev, AXAS_CHECK_EXTENSION, AXAS_CAP_EPT_EXEC_ONLY);
+	host.cap_memory = ioctl(c->dev, AXAS_CHECK_EXTENSION, AXAS_CAP_MEMORY);
 	host.native = probe_native(c->dev);
 	ctx_fini(c);
 	free(c);

@@ -75,6 +75,7 @@ struct host {
 	int cap_max_spaces;
 	int cap_batch;			/* AXAS_CAP_TRANSLATE_BATCH: max count */
 	int cap_ept_xo;			/* AXAS_CAP_EPT_EXEC_ONLY */
+	int cap_memory;			/* AXAS_CAP_MEMORY */
 	uint32_t native;		/* what AXAS_FMT_NATIVE resolves to */
 	void *bad;			/* a PROT_NONE page */
 };
@@ -92,13 +93,20 @@ struct area {
 	uint64_t gpa, size, hpa;	/* hpa: linear only */
 	uint32_t flags;			/* mapping flags | AXAS_MAP_POPULATE */
 	uint32_t backend;
+	uint64_t off;			/* memory only: offset in the memory fd */
+	unsigned int mf;		/* memory only: index in ctx.mf */
 };
 
-/* A page of an alloc area that has a frame. */
+/*
+ * A page of an alloc area that has a frame, or (mem) a page of a memory
+ * area that a present leaf maps: its bytes are the memory fd's (struct
+ * memfile), data stays NULL.
+ */
 struct frame {
 	uint64_t gpa;
 	uint64_t hpa;			/* 0 until the kernel told us */
 	uint8_t *data;			/* NULL: zeros */
+	bool mem;
 };
 
 /*
@@ -113,7 +121,22 @@ struct model {
 	unsigned int nf, cf;
 	uint64_t faults;		/* faults_handled */
 	uint64_t linear_bytes;
+	unsigned int nmem;		/* frames that are mem: not alloc_pages */
 };
+
+/*
+ * A memory fd of the run (AXAS_CREATE_MEMORY), shared by every space of
+ * it, mmap()ed by the fuzzer: its content page by page (NULL: zeros).
+ */
+struct memfile {
+	int fd;
+	uint64_t size;
+	bool huge;			/* AXAS_MEMORY_HUGE */
+	uint8_t *map;			/* MAP_SHARED view of the whole file */
+	uint8_t **pg;			/* size / PG pages */
+};
+
+#define NMEMF		2
 
 /* ---- A run --------------------------------------------------------------- */
 
@@ -148,12 +171,15 @@ struct ctx {
 	uint64_t injected, enomem;	/* ops that had one, and failed of it */
 	uint64_t eagain;		/* threads: AXAS_GET_AREAS gave up */
 	bool recheck;			/* full check due after an ENOMEM */
+	struct memfile mf[NMEMF];	/* nmf of them: none in threads */
+	unsigned int nmf;
 };
 
 enum op {
 	OP_MAP_ALLOC, OP_MAP_LINEAR, OP_UNMAP, OP_PROTECT, OP_TRANSLATE, OP_FAULT,
 	OP_INFO, OP_AREAS, OP_DUMP, OP_CLEAR, OP_PREAD, OP_PWRITE, OP_ENOTTY,
-	OP_CLOSE, OP_CREATE_BAD, OP_DEV, OP_REOPEN_DEV, OP_XLATE_BATCH, NR_OPS
+	OP_CLOSE, OP_CREATE_BAD, OP_DEV, OP_REOPEN_DEV, OP_XLATE_BATCH,
+	OP_MAP_MEMORY, OP_PUNCH, OP_DISCARD, OP_MEMFD_IO, NR_OPS
 };
 
 /* The names of the operations, for the counts (fuzz_ops.c). */
@@ -192,6 +218,13 @@ bool overlaps(const struct model *m, uint64_t gpa, uint64_t size);
 void area_insert(struct model *m, const struct area *a);
 struct frame *frame_find(const struct model *m, uint64_t gpa);
 struct frame *frame_add(struct model *m, uint64_t gpa);
+void mem_present(struct model *m, uint64_t gpa);
+uint64_t mem_leaf_max(const struct ctx *c, const struct area *a, uint64_t gpa);
+void memfile_rw(struct memfile *f, uint64_t off, uint8_t *buf, uint64_t n,
+		bool write);
+void model_punch(struct ctx *c, unsigned int mf, uint64_t off, uint64_t len);
+void model_discard(struct ctx *c, struct space *s, uint64_t gpa, uint64_t size);
+bool linear_in(const struct model *m, uint64_t gpa, uint64_t size);
 void model_unmap(struct model *m, uint64_t gpa, uint64_t size);
 void model_protect(struct model *m, uint64_t gpa, uint64_t size,
 		   uint32_t flags);
@@ -233,6 +266,7 @@ void check_tables(struct ctx *c, struct space *s);
 void check_all(struct ctx *c, struct space *s);
 void check_translation(struct ctx *c, const struct axas_translate *t,
 		       const struct area *a, struct frame *f);
+void check_memfile(struct ctx *c, unsigned int mf, uint64_t off, uint64_t len);
 void after_change(struct ctx *c, struct space *s);
 
 /* ---- Operations (fuzz_ops.c) --------------------------------------- */

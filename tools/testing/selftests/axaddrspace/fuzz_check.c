@@ -50,7 +50,8 @@ const char *ename(int e)
 		[0] = "0", [EPERM] = "EPERM", [ENOENT] = "ENOENT", [EIO] = "EIO",
 		[ENOMEM] = "ENOMEM", [EFAULT] = "EFAULT", [EEXIST] = "EEXIST",
 		[EINVAL] = "EINVAL", [ENOSPC] = "ENOSPC", [ENOTTY] = "ENOTTY",
-		[EACCES] = "EACCES", [EAGAIN] = "EAGAIN",
+		[EACCES] = "EACCES", [EAGAIN] = "EAGAIN", [EBADF] = "EBADF",
+		[EOPNOTSUPP] = "EOPNOTSUPP",
 	};
 
 	if (e >= 0 && e < (int)ARRAY_SIZE(names) && names[e])
@@ -100,12 +101,12 @@ void check_info(struct ctx *c, struct space *s)
 	if (i.table_pages < rp)
 		return fail(c, "info table_pages %llu", (unsigned long long)i.table_pages);
 	if (i.nr_areas != s->m.na || i.mapped_bytes != model_mapped(&s->m) ||
-	    i.alloc_pages != s->m.nf || i.faults_handled != s->m.faults)
+	    i.alloc_pages != s->m.nf - s->m.nmem || i.faults_handled != s->m.faults)
 		return fail(c, "nr %llu mapped %#llx frames %llu faults %llu; %s %u %#llx %u %llu",
 			    (unsigned long long)i.nr_areas, (unsigned long long)i.mapped_bytes,
 			    (unsigned long long)i.alloc_pages,
 			    (unsigned long long)i.faults_handled, "model", s->m.na,
-			    (unsigned long long)model_mapped(&s->m), s->m.nf,
+			    (unsigned long long)model_mapped(&s->m), s->m.nf - s->m.nmem,
 			    (unsigned long long)s->m.faults);
 }
 
@@ -263,7 +264,9 @@ static int check_leaf_frames(struct leafcheck *lc, const struct axw_leaf *l)
 			return 1;
 		}
 		f->hpa = h;
-		lc->hpas[lc->nhpa++ % (m->nf + 1)] = h;
+		/* Memory fd frames may be mapped twice: by two areas. */
+		if (!f->mem)
+			lc->hpas[lc->nhpa++ % (m->nf + 1)] = h;
 	}
 	return 0;
 }
@@ -296,9 +299,12 @@ static int check_leaf(const struct axw_leaf *l, void *arg)
 	}
 	if (a->backend == AXAS_BACKEND_LINEAR)
 		return check_linear_leaf(c, l, a);
-	want = lazy(a) ? PG : leaf_size(a, l->gpa, l->gpa, SZ_2M);
+	if (a->backend == AXAS_BACKEND_MEMORY)
+		want = mem_leaf_max(c, a, l->gpa);
+	else
+		want = lazy(a) ? PG : leaf_size(a, l->gpa, l->gpa, SZ_2M);
 	if (l->size != PG && l->size != want) {
-		fail(c, "alloc leaf %#llx: size %#llx, model allows 4K or %#llx",
+		fail(c, "alloc/memory leaf %#llx: size %#llx, model allows 4K or %#llx",
 		     (unsigned long long)l->gpa, (unsigned long long)l->size,
 		     (unsigned long long)want);
 		return 1;
@@ -450,7 +456,10 @@ void check_translation(struct ctx *c, const struct axas_translate *t,
 				    (unsigned long long)hpa, (unsigned long long)ps);
 		return;
 	}
-	ps = lazy(a) ? PG : leaf_size(a, t->gpa, t->gpa, SZ_2M);
+	if (a->backend == AXAS_BACKEND_MEMORY)
+		ps = mem_leaf_max(c, a, t->gpa);
+	else
+		ps = lazy(a) ? PG : leaf_size(a, t->gpa, t->gpa, SZ_2M);
 	if ((t->page_size != PG && t->page_size != ps) ||
 	    (t->hpa & (PG - 1)) != (t->gpa & (PG - 1)) ||
 	    (f->hpa && f->hpa != ALIGN_DOWN(t->hpa, PG)))
@@ -467,3 +476,21 @@ void after_change(struct ctx *c, struct space *s)
 		check_info(c, s);
 }
 
+/*
+ * The fuzzer's mmap() view of memory fd @mf over [@off, @off + @len)
+ * against its model (a first touch of a hole makes a zeroed frame, which
+ * changes nothing the model holds).
+ */
+void check_memfile(struct ctx *c, unsigned int mf, uint64_t off, uint64_t len)
+{
+	struct memfile *f = &c->mf[mf];
+	uint64_t i;
+
+	memfile_rw(f, off, c->buf2, len, false);
+	if (!memcmp(f->map + off, c->buf2, len))
+		return;
+	for (i = 0; f->map[off + i] == c->buf2[i]; i++)
+		;
+	fail(c, "memory fd %u offset %#llx reads %#x through the mmap, model %#x", mf,
+	     (unsigned long long)(off + i), f->map[off + i], c->buf2[i]);
+}

@@ -109,6 +109,7 @@ const bool may_alloc[NR_OPS] = {
 	[OP_PROTECT] = true, [OP_TRANSLATE] = true, [OP_FAULT] = true,
 	[OP_AREAS] = true, [OP_DUMP] = true, [OP_CLEAR] = true,
 	[OP_PREAD] = true, [OP_PWRITE] = true, [OP_XLATE_BATCH] = true,
+	[OP_MAP_MEMORY] = true, [OP_DISCARD] = true,
 };
 
 /* The n-th allocation to fail, or 0: mostly early ones, some deep ones. */

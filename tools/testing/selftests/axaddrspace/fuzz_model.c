@@ -92,6 +92,8 @@ static void area_split(struct model *m, uint64_t x)
 		b.hpa = a->hpa + (x - a->gpa);
 		m->linear_bytes -= b.size;	/* area_insert adds it back */
 	}
+	if (b.backend == AXAS_BACKEND_MEMORY)
+		b.off = a->off + (x - a->gpa);
 	a->size = x - a->gpa;
 	area_insert(m, &b);
 }
@@ -131,12 +133,21 @@ struct frame *frame_add(struct model *m, uint64_t gpa)
 	return &m->f[i];
 }
 
+/* A page of a memory area that a present leaf now maps. */
+void mem_present(struct model *m, uint64_t gpa)
+{
+	frame_add(m, gpa)->mem = true;
+	m->nmem++;
+}
+
 static void frames_remove(struct model *m, uint64_t gpa, uint64_t size)
 {
 	unsigned int i = frame_lb(m, gpa), j = i;
 
-	while (j < m->nf && m->f[j].gpa < gpa + size)
-		free(m->f[j++].data);
+	for (; j < m->nf && m->f[j].gpa < gpa + size; j++) {
+		m->nmem -= m->f[j].mem;
+		free(m->f[j].data);
+	}
 	memmove(&m->f[i], &m->f[j], (m->nf - j) * sizeof(*m->f));
 	m->nf -= j - i;
 }
@@ -175,6 +186,7 @@ void model_clear(struct model *m)
 	frames_remove(m, 0, UINT64_MAX);
 	m->na = 0;
 	m->nf = 0;
+	m->nmem = 0;
 	m->linear_bytes = 0;
 }
 
@@ -237,7 +249,7 @@ int model_translate(struct space *s, uint64_t gpa, const struct area **ap,
 	if (!a)
 		return ENOENT;
 	*ap = a;
-	if (a->backend != AXAS_BACKEND_ALLOC)
+	if (a->backend == AXAS_BACKEND_LINEAR)
 		return 0;
 	*fp = frame_find(&s->m, gpa);
 	return *fp ? 0 : ENOENT;
@@ -315,6 +327,7 @@ void rw_predict(const struct space *s, uint64_t off, uint64_t *len,
 bool rw_model(struct ctx *c, struct space *s, uint64_t off, int64_t cnt,
 	      bool write)
 {
+	const struct area *a;
 	uint64_t pos, n;
 	struct frame *f;
 	bool grew = false;
@@ -323,6 +336,12 @@ bool rw_model(struct ctx *c, struct space *s, uint64_t off, int64_t cnt,
 		n = ALIGN_DOWN(pos, PG) + PG - pos;
 		if (n > off + cnt - pos)
 			n = off + cnt - pos;
+		a = area_find(&s->m, pos);
+		if (a && a->backend == AXAS_BACKEND_MEMORY) {
+			memfile_rw(&c->mf[a->mf], a->off + (pos - a->gpa),
+				   (write ? c->buf : c->buf2) + (pos - off), n, write);
+			continue;
+		}
 		f = frame_find(&s->m, pos);
 		if (write) {
 			if (!f) {
@@ -340,4 +359,138 @@ bool rw_model(struct ctx *c, struct space *s, uint64_t off, int64_t cnt,
 			memset(c->buf2 + (pos - off), 0, n);
 	}
 	return grew;
+}
+
+/* ---- Memory fds ---------------------------------------------------------- */
+
+/*
+ * The largest leaf that may map @gpa of memory area @a: 2 MiB where a
+ * populate may have found a 2 MiB frame of a huge memory fd lined up with
+ * a 2 MiB block of the area (whether it did depends on the allocator and
+ * on what split the folio since, so 4 KiB is always allowed); else 4 KiB,
+ * the only leaf a fault makes.
+ */
+uint64_t mem_leaf_max(const struct ctx *c, const struct area *a, uint64_t gpa)
+{
+	uint64_t blk = ALIGN_DOWN(gpa, SZ_2M);
+
+	if (!(a->flags & AXAS_MAP_POPULATE) || !c->mf[a->mf].huge ||
+	    blk < a->gpa || blk + SZ_2M > aend(a) ||
+	    ((a->off + (blk - a->gpa)) & (SZ_2M - 1)))
+		return PG;
+	return SZ_2M;
+}
+
+/* @n bytes at @off of the memory fd's model from or into @buf. */
+void memfile_rw(struct memfile *f, uint64_t off, uint8_t *buf, uint64_t n,
+		bool write)
+{
+	uint64_t pos, k;
+	uint8_t **p;
+
+	for (pos = off; pos < off + n; pos += k) {
+		k = ALIGN_DOWN(pos, PG) + PG - pos;
+		if (k > off + n - pos)
+			k = off + n - pos;
+		p = &f->pg[pos / PG];
+		if (write && !*p)
+			*p = calloc(1, PG);
+		if (write)
+			memcpy(*p + (pos & (PG - 1)), buf + (pos - off), k);
+		else if (*p)
+			memcpy(buf + (pos - off), *p + (pos & (PG - 1)), k);
+		else
+			memset(buf + (pos - off), 0, k);
+	}
+}
+
+/*
+ * Memory area @a of a space after the punch of [@off, @off + @len) of its
+ * memory fd: the part mapping that range is unmapped, widened to whole
+ * 2 MiB blocks of the guest range inside the area (the kernel zaps so and
+ * never cuts a leaf), 4 KiB leaves there included.
+ */
+static void area_punch(struct model *m, const struct area *a, uint64_t off,
+		       uint64_t len)
+{
+	uint64_t first = off > a->off ? off : a->off;
+	uint64_t stop = off + len < a->off + a->size ? off + len : a->off + a->size;
+	uint64_t lo, hi;
+
+	if (first >= stop)
+		return;
+	lo = ALIGN_DOWN(a->gpa + (first - a->off), SZ_2M);
+	hi = align_up(a->gpa + (stop - a->off), SZ_2M);
+	lo = lo > a->gpa ? lo : a->gpa;
+	hi = hi < aend(a) ? hi : aend(a);
+	frames_remove(m, lo, hi - lo);
+}
+
+/* A punch-hole of memory fd @mf: zeros, and unmapped from every space. */
+void model_punch(struct ctx *c, unsigned int mf, uint64_t off, uint64_t len)
+{
+	struct memfile *f = &c->mf[mf];
+	unsigned int i, j;
+	uint64_t p;
+
+	for (p = off / PG; p < (off + len) / PG; p++) {
+		free(f->pg[p]);
+		f->pg[p] = NULL;
+	}
+	for (i = 0; i < NSPACES; i++) {
+		struct model *m = &c->sp[i].m;
+
+		if (c->sp[i].fd < 0)
+			continue;
+		for (j = 0; j < m->na; j++)
+			if (m->a[j].backend == AXAS_BACKEND_MEMORY && m->a[j].mf == mf)
+				area_punch(m, &m->a[j], off, len);
+	}
+}
+
+bool linear_in(const struct model *m, uint64_t gpa, uint64_t size)
+{
+	unsigned int i;
+
+	for (i = area_lb(m, gpa); i < m->na && m->a[i].gpa < gpa + size; i++)
+		if (m->a[i].backend == AXAS_BACKEND_LINEAR)
+			return true;
+	return false;
+}
+
+/* Make @x a boundary if an alloc area spans it (the discard's split). */
+static void alloc_split(struct model *m, uint64_t x)
+{
+	const struct area *a = area_find(m, x);
+
+	if (a && a->backend == AXAS_BACKEND_ALLOC)
+		area_split(m, x);
+}
+
+/*
+ * AXAS_DISCARD of [@gpa, @gpa + @size) of @s, with no linear area there:
+ * the range unmapped; alloc areas split at its edges and lazy inside (the
+ * module splits lazy ones too: src/space.c, axas_discard_locked()); the
+ * memory fd ranges of memory areas punched, for every space.
+ */
+void model_discard(struct ctx *c, struct space *s, uint64_t gpa, uint64_t size)
+{
+	struct model *m = &s->m;
+	uint64_t lo, hi;
+	unsigned int i;
+
+	alloc_split(m, gpa);
+	alloc_split(m, gpa + size);
+	frames_remove(m, gpa, size);
+	for (i = area_lb(m, gpa); i < m->na && m->a[i].gpa < gpa + size; i++) {
+		struct area *a = &m->a[i];
+
+		if (a->backend == AXAS_BACKEND_ALLOC) {
+			a->flags &= ~AXAS_MAP_POPULATE;
+			continue;
+		}
+		lo = a->gpa > gpa ? a->gpa : gpa;
+		hi = aend(a) < gpa + size ? aend(a) : gpa + size;
+		model_punch(c, a->mf, a->off + (lo - a->gpa), hi - lo);
+	}
 }

@@ -362,29 +362,58 @@ static void op_map_linear(struct ctx *c, struct space *s)
 	after_change(c, s);
 }
 
-static void op_unmap(struct ctx *c, struct space *s)
+/*
+ * Random arguments of AXAS_UNMAP and AXAS_DISCARD (@name), described; the
+ * errno the range and the flags make (EFAULT for a bad pointer, *@ptr).
+ */
+static int gen_range(struct ctx *c, struct space *s, struct axas_range *a,
+		     const char *name, bool *ptr)
 {
-	struct axas_range a = { 0 };
-	bool bad, ptr = chance(&c->rng, 2);
-	int ret, want;
+	bool bad;
 
-	a.gpa = gen_gpa(c, &s->m);
-	a.size = gen_size(c, &s->m, a.gpa, true);
-	bad = spoil_range(c, s, &a.gpa, &a.size) == RANGE_BAD;
+	memset(a, 0, sizeof(*a));
+	*ptr = chance(&c->rng, 2);
+	a->gpa = gen_gpa(c, &s->m);
+	a->size = gen_size(c, &s->m, a->gpa, true);
+	bad = spoil_range(c, s, &a->gpa, &a->size) == RANGE_BAD;
 	/* Version 2's op_flags and pad: no bit defined, refused. */
 	if (chance(&c->rng, 3))
-		a.op_flags = 1U << below(&c->rng, 32);
+		a->op_flags = 1U << below(&c->rng, 32);
 	else if (chance(&c->rng, 3))
-		a.pad = 1 + below(&c->rng, 100);
-	bad |= a.op_flags || a.pad;
-	describe(c, "unmap gpa %#llx size %#llx op_flags %#x pad %u%s",
-		 (unsigned long long)a.gpa, (unsigned long long)a.size, a.op_flags, a.pad,
-		 ptr ? " (bad pointer)" : "");
-	want = ptr ? EFAULT : bad || !range_valid(s, a.gpa, a.size) ? EINVAL : 0;
+		a->pad = 1 + below(&c->rng, 100);
+	bad |= a->op_flags || a->pad;
+	describe(c, "%s gpa %#llx size %#llx op_flags %#x pad %u%s", name,
+		 (unsigned long long)a->gpa, (unsigned long long)a->size, a->op_flags,
+		 a->pad, *ptr ? " (bad pointer)" : "");
+	return *ptr ? EFAULT : bad || !range_valid(s, a->gpa, a->size) ? EINVAL : 0;
+}
+
+static void op_unmap(struct ctx *c, struct space *s)
+{
+	struct axas_range a;
+	bool ptr;
+	int ret, want = gen_range(c, s, &a, "unmap", &ptr);
+
 	ret = fuzz_ioctl(s->fd, AXAS_UNMAP, ptr ? bad_ptr(c) : (void *)&a);
 	if (!expect_err(c, ret, want) || ret)
 		return;
 	model_unmap(&s->m, a.gpa, a.size);
+	after_change(c, s);
+}
+
+/* AXAS_DISCARD: EINVAL also where the range meets a linear area. */
+static void op_discard(struct ctx *c, struct space *s)
+{
+	struct axas_range a;
+	bool ptr;
+	int ret, want = gen_range(c, s, &a, "discard", &ptr);
+
+	if (!want && linear_in(&s->m, a.gpa, a.size))
+		want = EINVAL;
+	ret = fuzz_ioctl(s->fd, AXAS_DISCARD, ptr ? bad_ptr(c) : (void *)&a);
+	if (!expect_err(c, ret, want) || ret)
+		return;
+	model_discard(c, s, a.gpa, a.size);
 	after_change(c, s);
 }
 
@@ -552,8 +581,12 @@ static void op_fault(struct ctx *c, struct space *s)
 		return;
 	if (f.handled != want_handled)
 		return fail(c, "handled %u, model %u", f.handled, want_handled);
-	if (want_handled && lazy(a) && !frame_find(&s->m, f.gpa)) {
-		frame_add(&s->m, ALIGN_DOWN(f.gpa, PG));
+	if (want_handled && (lazy(a) || a->backend == AXAS_BACKEND_MEMORY) &&
+	    !frame_find(&s->m, f.gpa)) {
+		if (lazy(a))
+			frame_add(&s->m, ALIGN_DOWN(f.gpa, PG));
+		else
+			mem_present(&s->m, ALIGN_DOWN(f.gpa, PG));
 		s->m.faults++;
 		after_change(c, s);
 	}
@@ -996,17 +1029,233 @@ static void op_close(struct ctx *c, struct space *s)
 	model_clear(&s->m);
 }
 
+/* ---- Memory fds ---------------------------------------------------------- */
+
+/* A page-aligned range [*@off, *@off + *@len) of memory fd @f, often 2 MiB. */
+static void gen_file_range(struct ctx *c, const struct memfile *f, uint64_t *off,
+			   uint64_t *len)
+{
+	struct rng *r = &c->rng;
+	uint64_t o, l;
+
+	if (chance(r, 40))
+		o = below(r, f->size / SZ_2M + 1) * SZ_2M;
+	else
+		o = ALIGN_DOWN(below(r, f->size), PG);
+	if (o >= f->size)
+		o = f->size - PG;
+	l = chance(r, 40) ? (1 + below(r, 2)) * SZ_2M : (1 + below(r, 40)) * PG;
+	if (chance(r, 10))
+		l = f->size - o;
+	if (l > f->size - o)
+		l = f->size - o;
+	*off = o;
+	*len = l;
+}
+
+/*
+ * Spoil the memory fd or its range in @a; the errno that makes (0: none).
+ * The module checks reserved, then the fd, then the rest (EINVAL all).
+ */
+static int spoil_map_memory(struct ctx *c, struct space *s, struct axas_map_memory *a,
+			    const struct memfile *f)
+{
+	struct rng *r = &c->rng;
+
+	if (!chance(r, 15))
+		return 0;
+	switch (below(r, 7)) {
+	case 0:
+		a->fd = chance(r, 50) ? -1 : 100000 + below(r, 1000);
+		return EBADF;
+	case 1:
+		a->fd = chance(r, 50) ? c->dev : s->fd;
+		return EINVAL;
+	case 2:
+		a->offset += 1 + below(r, PG - 1);
+		return EINVAL;
+	case 3:
+		a->offset = f->size - a->size + (1 + below(r, 4)) * PG;
+		return EINVAL;
+	case 4:
+		a->offset = -PG;
+		return EINVAL;
+	case 5:
+		a->reserved[below(r, 2)] = 1ULL << below(r, 64);
+		return EINVAL;
+	default:
+		a->size = f->size + PG;
+		return EINVAL;
+	}
+}
+
+/* The errno AXAS_MAP_MEMORY of @a must give, @spoilt what spoiling made. */
+static int map_memory_want(struct space *s, const struct axas_map_memory *a,
+			   bool bad, int spoilt)
+{
+	if (a->reserved[0] || a->reserved[1])
+		return EINVAL;
+	if (spoilt == EBADF)
+		return EBADF;
+	if (spoilt || bad || !range_valid(s, a->gpa, a->size) ||
+	    !flags_valid(s, a->flags, AXAS_MAP_POPULATE))
+		return EINVAL;
+	return overlaps(&s->m, a->gpa, a->size) ? EEXIST : 0;
+}
+
+static void op_map_memory(struct ctx *c, struct space *s)
+{
+	struct model *m = &s->m;
+	struct axas_map_memory a;
+	struct area area;
+	unsigned int mf = below(&c->rng, c->nmf);
+	const struct memfile *f = &c->mf[mf];
+	bool bad, ptr = chance(&c->rng, 2);
+	int ret, want, spoilt;
+	uint64_t g, off, len;
+
+	if (!c->nmf)
+		return describe(c, "map-memory skipped: no memory fd");
+	memset(&a, 0, sizeof(a));
+	a.gpa = gen_gpa(c, m);
+	gen_file_range(c, f, &off, &len);
+	a.offset = off;
+	a.size = len < m->hi - a.gpa ? len : m->hi - a.gpa;
+	a.fd = f->fd;
+	a.flags = gen_flags(c, true);
+	if ((a.flags & AXAS_MAP_POPULATE) && m->nf + a.size / PG > MAX_FRAMES)
+		a.flags &= ~AXAS_MAP_POPULATE;
+	bad = spoil_range(c, s, &a.gpa, &a.size) == RANGE_BAD;
+	spoilt = spoil_map_memory(c, s, &a, f);
+	describe(c, "map-memory gpa %#llx size %#llx fd %d (memory fd %u) offset %#llx %s%#x%s",
+		 (unsigned long long)a.gpa, (unsigned long long)a.size, a.fd, mf,
+		 (unsigned long long)a.offset, a.reserved[0] || a.reserved[1] ?
+		 "reserved set, flags " : "flags ", a.flags, ptr ? " (bad pointer)" : "");
+	want = ptr ? EFAULT : map_memory_want(s, &a, bad, spoilt);
+	ret = fuzz_ioctl(s->fd, AXAS_MAP_MEMORY, ptr ? bad_ptr(c) : (void *)&a);
+	if (!expect_err(c, ret, want) || ret)
+		return;
+	area = (struct area){ .gpa = a.gpa, .size = a.size, .flags = a.flags,
+			      .backend = AXAS_BACKEND_MEMORY, .off = a.offset, .mf = mf };
+	area_insert(m, &area);
+	if (a.flags & AXAS_MAP_POPULATE)
+		for (g = a.gpa; g < a.gpa + a.size; g += PG)
+			mem_present(m, g);
+	after_change(c, s);
+}
+
+/* fallocate(PUNCH_HOLE | KEEP_SIZE) of a memory fd, sometimes invalid. */
+static void op_punch(struct ctx *c, struct space *s)
+{
+	struct rng *r = &c->rng;
+	unsigned int mf = below(r, c->nmf);
+	const struct memfile *f = &c->mf[mf];
+	int mode = FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, want = 0, err;
+	uint64_t off, len;
+
+	if (!c->nmf)
+		return describe(c, "punch skipped: no memory fd");
+	gen_file_range(c, f, &off, &len);
+	switch (chance(r, 12) ? below(r, 5) : 5) {
+	case 0:
+		off += 0x800;
+		want = EINVAL;
+		break;
+	case 1:
+		len = 0;
+		want = EINVAL;
+		break;
+	case 2:
+		len = f->size - off + PG;
+		want = EINVAL;
+		break;
+	case 3:
+		mode = chance(r, 50) ? 0 : FALLOC_FL_PUNCH_HOLE;
+		want = EOPNOTSUPP;
+		break;
+	case 4:
+		len += 0x10;
+		want = EINVAL;
+		break;
+	}
+	describe(c, "punch memory fd %u mode %#x offset %#llx len %#llx", mf, mode,
+		 (unsigned long long)off, (unsigned long long)len);
+	err = fallocate(f->fd, mode, off, len) ? errno : 0;
+	if (!expect_err(c, err, want) || err)
+		return;
+	model_punch(c, mf, off, len);
+	check_memfile(c, mf, off, len < RW_MAX ? len : RW_MAX);
+	after_change(c, s);
+}
+
+/*
+ * The fuzzer's own use of a memory fd: writes through its mmap() or with
+ * pwrite() (ENOSPC from the size on), and reads of either against the
+ * model. @s is unused.
+ */
+static void op_memfd_io(struct ctx *c, struct space *s)
+{
+	static const char *const io_names[] = {
+		"mmap write", "pwrite", "mmap check", "pread",
+	};
+	struct rng *r = &c->rng;
+	unsigned int mf = below(r, c->nmf), what = below(r, 4);
+	struct memfile *f = &c->mf[mf];
+	uint64_t off, len, i;
+	int64_t want, got;
+
+	if (!c->nmf)
+		return describe(c, "memory fd i/o skipped: no memory fd");
+	off = below(r, f->size + (chance(r, 5) ? 2 * PG : 0));
+	if (what % 2 == 0)	/* the mmap cases: inside the file */
+		off %= f->size;
+	len = 1 + below(r, RW_MAX);
+	want = off >= f->size ? 0 : (int64_t)(len < f->size - off ? len : f->size - off);
+	describe(c, "memory fd %u: %s offset %#llx len %#llx", mf, io_names[what],
+		 (unsigned long long)off, (unsigned long long)len);
+	for (i = 0; i < len; i++)
+		c->buf[i] = rnd(r);
+	switch (what) {
+	case 0:
+		memcpy(f->map + off, c->buf, want);
+		memfile_rw(f, off, c->buf, want, true);
+		return;
+	case 1:
+		got = pwrite(f->fd, c->buf, len, off);
+		if (want == 0 && got < 0 && errno == ENOSPC)
+			return;
+		if (got != want)
+			return fail(c, "pwrite returned %lld (%s), model %lld",
+				    (long long)got, ename(errno), (long long)want);
+		memfile_rw(f, off, c->buf, want, true);
+		return;
+	case 2:
+		return check_memfile(c, mf, off, want);
+	default:
+		got = pread(f->fd, c->buf, len, off);
+		if (got != want)
+			return fail(c, "pread returned %lld (%s), model %lld",
+				    (long long)got, ename(errno), (long long)want);
+		memfile_rw(f, off, c->buf2, want, false);
+		for (i = 0; i < (uint64_t)want && c->buf[i] == c->buf2[i]; i++)
+			;
+		if (i < (uint64_t)want)
+			fail(c, "pread byte %#llx reads %#x, model %#x",
+			     (unsigned long long)(off + i), c->buf[i], c->buf2[i]);
+	}
+}
+
 const char *const op_names[NR_OPS] = {
 	"map-alloc", "map-linear", "unmap", "protect", "translate", "handle-fault",
 	"get-info", "get-areas", "dump-tables", "clear", "pread", "pwrite",
 	"unknown-ioctl", "close", "create-invalid", "device-ioctls", "reopen-device",
-	"translate-batch",
+	"translate-batch", "map-memory", "punch", "discard", "memfd-io",
 };
 
 /* Relative weights: single-threaded and in a thread's slice. */
 static const unsigned int weight[2][NR_OPS] = {
-	{ 14, 8, 9, 8, 14, 12, 3, 3, 1, 1, 8, 8, 1, 1, 1, 1, 1, 4 },
-	{ 14, 6, 9, 8, 14, 12, 0, 3, 1, 0, 8, 8, 1, 0, 0, 0, 0, 4 },
+	{ 14, 8, 9, 8, 14, 12, 3, 3, 1, 1, 8, 8, 1, 1, 1, 1, 1, 4, 8, 3, 4, 4 },
+	{ 14, 6, 9, 8, 14, 12, 0, 3, 1, 0, 8, 8, 1, 0, 0, 0, 0, 4, 0, 0, 3, 0 },
 };
 
 enum op pick_op(struct ctx *c, const struct space *s)
@@ -1020,7 +1269,7 @@ enum op pick_op(struct ctx *c, const struct space *s)
 	for (i = 0; x >= w[i]; i++)
 		x -= w[i];
 	/* Keep the model small: a full space turns maps into unmaps. */
-	if ((i == OP_MAP_ALLOC || i == OP_MAP_LINEAR) &&
+	if ((i == OP_MAP_ALLOC || i == OP_MAP_LINEAR || i == OP_MAP_MEMORY) &&
 	    (s->m.na > MAX_AREAS || s->m.nf > MAX_FRAMES))
 		i = OP_UNMAP;
 	return i;
@@ -1055,6 +1304,8 @@ static void (*const op_fns[NR_OPS])(struct ctx *c, struct space *s) = {
 	[OP_ENOTTY] = op_enotty, [OP_CLOSE] = op_close,
 	[OP_CREATE_BAD] = op_create_bad, [OP_DEV] = op_dev,
 	[OP_REOPEN_DEV] = op_reopen_dev, [OP_XLATE_BATCH] = op_translate_batch,
+	[OP_MAP_MEMORY] = op_map_memory, [OP_PUNCH] = op_punch,
+	[OP_DISCARD] = op_discard, [OP_MEMFD_IO] = op_memfd_io,
 };
 
 static void do_one_op(struct ctx *c, struct space *s, enum op op)
