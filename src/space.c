@@ -561,6 +561,12 @@ static bool axas_is_alloc(const struct axas_area_node *a)
 	return a->ops == &axas_alloc_ops;
 }
 
+/* A discard's edge splits a populated alloc area only: a lazy one stays. */
+static bool axas_discard_splits(const struct axas_area_node *a)
+{
+	return axas_is_alloc(a) && a->populated;
+}
+
 /*
  * Frames of alloc areas go as in an unmap, but the areas stay, lazy (split
  * so that the part outside keeps %AXAS_MAP_POPULATE); the memory fd
@@ -591,7 +597,7 @@ static int axas_discard_locked(struct axas *as, u64 gpa, u64 size,
 	if (ret)
 		return ret;
 	axas_edit_end(as, &edit);
-	axas_area_split_edges(as, gpa, last, axas_is_alloc, spare);
+	axas_area_split_edges(as, gpa, last, axas_discard_splits, spare);
 	for (a = axas_area_first(as, gpa, last); a;
 	     a = axas_area_next(as, a, last))
 		if (axas_is_alloc(a))

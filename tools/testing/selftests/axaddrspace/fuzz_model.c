@@ -458,19 +458,19 @@ bool linear_in(const struct model *m, uint64_t gpa, uint64_t size)
 	return false;
 }
 
-/* Make @x a boundary if an alloc area spans it (the discard's split). */
+/* Make @x a boundary if a populated alloc area spans it (the discard's split). */
 static void alloc_split(struct model *m, uint64_t x)
 {
 	const struct area *a = area_find(m, x);
 
-	if (a && a->backend == AXAS_BACKEND_ALLOC)
+	if (a && a->backend == AXAS_BACKEND_ALLOC && (a->flags & AXAS_MAP_POPULATE))
 		area_split(m, x);
 }
 
 /*
  * AXAS_DISCARD of [@gpa, @gpa + @size) of @s, with no linear area there:
- * the range unmapped; alloc areas split at its edges and lazy inside (the
- * module splits lazy ones too: src/space.c, axas_discard_locked()); the
+ * the range unmapped; populated alloc areas split at its edges, every alloc
+ * area lazy inside (a lazy one is not split: nothing about it changes); the
  * memory fd ranges of memory areas punched, for every space.
  */
 void model_discard(struct ctx *c, struct space *s, uint64_t gpa, uint64_t size)

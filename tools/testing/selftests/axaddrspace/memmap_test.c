@@ -275,6 +275,12 @@ TEST_F(mem, discard_alloc_makes_lazy)
 	EXPECT_EQ(0, word_at(self->fd, SZ_2M + 8));
 	/* Holes are fine. */
 	EXPECT_EQ(0, _discard(self->fd, 8 * SZ_2M, SZ_2M));
+	/* A lazy area is not split: nothing about its parts differs. */
+	ASSERT_EQ(0, _map_alloc(self->fd, 16 * SZ_2M, SZ_2M, RW));
+	ASSERT_EQ(0, put_word(self->fd, 16 * SZ_2M + SZ_4K, 5));
+	ASSERT_EQ(0, _discard(self->fd, 16 * SZ_2M + SZ_4K, SZ_4K));
+	EXPECT_EQ(4, nr_areas(self->fd));
+	EXPECT_EQ(0, word_at(self->fd, 16 * SZ_2M + SZ_4K));
 }
 
 /* A discard of a memory area punches the file: every view sees zeros. */
