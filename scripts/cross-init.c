@@ -163,6 +163,8 @@ static void run_refused(int nargs, char **args)
 int main(int argc, char **argv)
 {
 	mount("devtmpfs", "/dev", "devtmpfs", 0, NULL);
+	/* /proc/self/pagemap: axas-vmm checks the guest's frames against it. */
+	mount("proc", "/proc", "proc", 0, NULL);
 	kmsg = open("/dev/kmsg", O_WRONLY);
 	say("@@ BOOT", NULL, -1);
 	insmod("axaddrspace");

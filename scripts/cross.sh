@@ -40,7 +40,7 @@ fail() { # fail <arch> <message>
 # comes from the kernel's built-in initramfs.
 cross_initramfs() {
 	local dir=$1 root=$1/root
-	rm -rf "$root" && mkdir -p "$root/lib/modules" "$root/dev"
+	rm -rf "$root" && mkdir -p "$root/lib/modules" "$root/dev" "$root/proc"
 	# shellcheck disable=SC2153 # ARCH and CROSS_COMPILE come from kernel.sh
 	"${CROSS_COMPILE}gcc" -static -nostdlib -fno-stack-protector -fno-asynchronous-unwind-tables \
 		-Os -Wall -Werror -I"$KSRC/tools/include/nolibc" -I"$KDIR/usr/include" \
