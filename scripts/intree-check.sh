@@ -34,7 +34,7 @@ mod=$(sed -n 's/^MODULE_VERSION("\(.*\)");/\1/p' "$AXAS_TOP/src/dev.c")
 	result FAIL "dkms.conf PACKAGE_VERSION '$dkms' != MODULE_VERSION '$mod' in src/dev.c"
 
 # The suites to run on UML, one glob each: all of them.
-UML_GLOBS=('axas_npt*' 'axaddrspace_uapi' 'axaddrspace_space')
+UML_GLOBS=('axas_npt*' 'axaddrspace_uapi' 'axaddrspace_space' 'axaddrspace_memfile' 'axaddrspace_space_memory')
 UML_SKIPPED=
 
 src=$(kernel_source 6.1)
