@@ -321,19 +321,27 @@ static uint64_t user_pfn(const void *va)
 /*
  * Every lazy page the guest stored to is a frame of the memory fd: its
  * nested leaf maps the frame under the VMM's mmap, which holds the store.
+ * The guests store N..1 (x86, riscv64) or the page index (arm64: 0 in the
+ * first page), so all pages but the first must hold a non-zero word.
  */
 static int lazy_pages_shared(struct vmm *m)
 {
 	struct axas_translate t;
 	unsigned int i;
+	uint64_t pfn;
 
 	for (i = 0; i < LAZY_PAGES; i++) {
 		const uint32_t *w = m->lazy_view + i * (0x1000 / sizeof(*w));
+		uint32_t word = *w;
 
 		t = (struct axas_translate){ .gpa = GPA_LAZY + i * 0x1000ULL };
-		if (!*w || ioctl(m->space, AXAS_TRANSLATE, &t) ||
-		    t.hpa / 0x1000 != user_pfn(w))
+		pfn = user_pfn(w);
+		if ((i && !word) || ioctl(m->space, AXAS_TRANSLATE, &t) ||
+		    t.hpa / 0x1000 != pfn) {
+			printf("# page %u: word %#x, hpa %#llx, pagemap pfn %#llx\n", i, word,
+			       (unsigned long long)t.hpa, (unsigned long long)pfn);
 			return 0;
+		}
 	}
 	return 1;
 }
